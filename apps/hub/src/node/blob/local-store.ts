@@ -1,0 +1,214 @@
+/**
+ * @module node/blob/local-store
+ * BlobStore on the local disk (the embedded hub's default). Objects live at
+ * `<root>/<key>`; an upload is staged in `<root>/.staging/<encoded key>` with a
+ * `.json` sidecar holding the announced size, and only `completeUpload` renames
+ * it into place, so a reader never sees a partial object.
+ *
+ * Invariants: the staging file is always a prefix of the payload (pieces are
+ * appended at exactly its current length, one writer per key at a time), and
+ * every key is validated before it touches a path.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { BlobError, assertValidKey } from '../../blob/errors.js';
+import { UrlSigner } from '../../blob/signing.js';
+import type { BlobHead, BlobStore, UploadTarget, UploadedPart } from '../../blob/types.js';
+
+export interface LocalBlobStoreOptions {
+  root: string;
+  secret: string | Uint8Array;
+  /** Public URL of the blob routes, e.g. `http://127.0.0.1:8787/v1/blob`. */
+  baseUrl: string;
+  now?: () => number;
+}
+
+/** Most bytes one staged upload may announce (1 TiB): a sanity bound, not a quota. */
+const MAX_SIZE = 2 ** 40;
+
+function isMissing(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
+}
+
+export class LocalBlobStore implements BlobStore {
+  readonly root: string;
+  readonly signer: UrlSigner;
+  readonly #baseUrl: string;
+  readonly #now: () => number;
+  readonly #writing = new Set<string>();
+
+  constructor(opts: LocalBlobStoreOptions) {
+    this.root = opts.root;
+    this.signer = new UrlSigner(opts.secret);
+    this.#baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.#now = opts.now ?? Date.now;
+  }
+
+  #objectPath(key: string): string {
+    assertValidKey(key);
+    return join(this.root, ...key.split('/'));
+  }
+
+  #stagingPath(key: string): string {
+    assertValidKey(key);
+    return join(this.root, '.staging', encodeURIComponent(key));
+  }
+
+  async #target(key: string, expiresInSec: number): Promise<UploadTarget> {
+    const now = this.#now();
+    const put = await this.signer.signUrl(this.#baseUrl, 'PUT', key, { expiresInSec, now });
+    const status = await this.signer.signUrl(this.#baseUrl, 'HEAD', key, { expiresInSec, now });
+    return { kind: 'single', url: put.url, statusUrl: status.url, expiresAt: put.expiresAt };
+  }
+
+  async createUpload(key: string, opts: { size: number; expiresInSec: number }): Promise<UploadTarget> {
+    const staging = this.#stagingPath(key);
+    if (!Number.isSafeInteger(opts.size) || opts.size < 0 || opts.size > MAX_SIZE) {
+      throw new BlobError('INVALID_SIZE', `upload size must be an integer between 0 and ${MAX_SIZE}`);
+    }
+    if (this.#writing.has(key)) throw new BlobError('UPLOAD_BUSY', 'an upload to this key is in progress');
+    await mkdir(dirname(staging), { recursive: true });
+    // A new upload starts from nothing; resuming goes through renewUpload.
+    await writeFile(staging, new Uint8Array(0));
+    await writeFile(`${staging}.json`, JSON.stringify({ size: opts.size }));
+    return this.#target(key, opts.expiresInSec);
+  }
+
+  async renewUpload(key: string, opts: { size: number; expiresInSec: number }): Promise<UploadTarget> {
+    const meta = await this.#meta(key);
+    if (meta.size !== opts.size) throw new BlobError('SIZE_MISMATCH', `upload was announced with ${meta.size} bytes, not ${opts.size}`);
+    return this.#target(key, opts.expiresInSec);
+  }
+
+  async listParts(): Promise<UploadedPart[]> {
+    return [];
+  }
+
+  async #meta(key: string): Promise<{ size: number }> {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(`${this.#stagingPath(key)}.json`, 'utf8'));
+      const size = (parsed as { size?: unknown }).size;
+      if (typeof size === 'number' && Number.isSafeInteger(size)) return { size };
+    } catch (err) {
+      if (!isMissing(err) && !(err instanceof SyntaxError)) throw err;
+    }
+    throw new BlobError('NO_UPLOAD', 'no upload in progress for this key');
+  }
+
+  /** Bytes already staged and the announced total; throws NO_UPLOAD when nothing is staged. */
+  async uploadStatus(key: string): Promise<{ offset: number; size: number }> {
+    const meta = await this.#meta(key);
+    try {
+      return { offset: (await stat(this.#stagingPath(key))).size, size: meta.size };
+    } catch (err) {
+      if (isMissing(err)) throw new BlobError('NO_UPLOAD', 'no upload in progress for this key');
+      throw err;
+    }
+  }
+
+  /** Empties the staging file so a whole-body PUT can start again from byte 0. */
+  async restartUpload(key: string): Promise<{ size: number }> {
+    const meta = await this.#meta(key);
+    if (this.#writing.has(key)) throw new BlobError('UPLOAD_BUSY', 'another request is writing this upload');
+    await writeFile(this.#stagingPath(key), new Uint8Array(0));
+    return meta;
+  }
+
+  /**
+   * Appends bytes `[start, start + length)` read from `body` to the staging file.
+   * `start` must equal the staged length. A dropped connection keeps what was
+   * received (still a prefix), so the client resumes from HEAD's offset. Returns
+   * the new offset.
+   */
+  async writePiece(key: string, start: number, length: number, total: number, body: ReadableStream<Uint8Array> | null): Promise<number> {
+    if (this.#writing.has(key)) {
+      throw new BlobError('UPLOAD_BUSY', 'another request is writing this upload', { offset: (await this.uploadStatus(key)).offset });
+    }
+    this.#writing.add(key);
+    try {
+      const { offset, size } = await this.uploadStatus(key);
+      if (total !== size) throw new BlobError('SIZE_MISMATCH', `upload was announced with ${size} bytes, not ${total}`, { size });
+      if (start !== offset) throw new BlobError('OFFSET_MISMATCH', `piece starts at ${start} but ${offset} bytes are stored`, { offset });
+      if (start + length > size) throw new BlobError('INVALID_RANGE', `piece ends past the announced size ${size}`);
+      const handle = await open(this.#stagingPath(key), 'r+');
+      let written = 0;
+      try {
+        if (body) {
+          const reader = body.getReader();
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            if (written + value.byteLength > length) {
+              await reader.cancel();
+              await handle.truncate(start + written);
+              throw new BlobError('INVALID_RANGE', `body is longer than the ${length} bytes its Content-Range announces`, { offset: start + written });
+            }
+            await handle.write(value, 0, value.byteLength, start + written);
+            written += value.byteLength;
+          }
+        }
+      } finally {
+        await handle.close();
+      }
+      if (written !== length) {
+        throw new BlobError('INVALID_RANGE', `body had ${written} bytes, Content-Range announced ${length}`, { offset: start + written });
+      }
+      return start + written;
+    } finally {
+      this.#writing.delete(key);
+    }
+  }
+
+  async completeUpload(key: string): Promise<BlobHead> {
+    const { offset, size } = await this.uploadStatus(key);
+    if (this.#writing.has(key)) throw new BlobError('UPLOAD_BUSY', 'a piece is still being written');
+    if (offset !== size) throw new BlobError('UPLOAD_INCOMPLETE', `${offset} of ${size} bytes uploaded`, { offset, size });
+    const target = this.#objectPath(key);
+    await mkdir(dirname(target), { recursive: true });
+    const handle = await open(this.#stagingPath(key), 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(this.#stagingPath(key), target);
+    await rm(`${this.#stagingPath(key)}.json`, { force: true });
+    return { size };
+  }
+
+  async abortUpload(key: string): Promise<void> {
+    const staging = this.#stagingPath(key);
+    await rm(staging, { force: true });
+    await rm(`${staging}.json`, { force: true });
+  }
+
+  async head(key: string): Promise<BlobHead | null> {
+    try {
+      const info = await stat(this.#objectPath(key));
+      return info.isFile() ? { size: info.size } : null;
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Streams `[start, end]` (inclusive) of the object, or all of it. */
+  async read(key: string, range?: { start: number; end: number }): Promise<ReadableStream<Uint8Array> | null> {
+    const path = this.#objectPath(key);
+    if ((await this.head(key)) === null) return null;
+    const stream = createReadStream(path, range ? { start: range.start, end: range.end } : {});
+    return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.#objectPath(key), { force: true });
+  }
+
+  async downloadUrl(key: string, opts: { expiresInSec: number }): Promise<{ url: string; expiresAt: string }> {
+    assertValidKey(key);
+    const { url, expiresAt } = await this.signer.signUrl(this.#baseUrl, 'GET', key, { expiresInSec: opts.expiresInSec, now: this.#now() });
+    return { url, expiresAt };
+  }
+}
