@@ -10,7 +10,7 @@
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { BlobError } from '../../blob/errors.js';
+import { BlobError, assertValidKey } from '../../blob/errors.js';
 import { UrlSigner } from '../../blob/signing.js';
 import type { VerifyFailure } from '../../blob/signing.js';
 import type { LocalBlobStore } from './local-store.js';
@@ -72,6 +72,7 @@ export function localBlobRoutes(store: LocalBlobStore, secret?: string | Uint8Ar
   const app = new Hono();
 
   async function authorise(c: Context, key: string): Promise<void> {
+    assertValidKey(key);
     const query = new URL(c.req.url).searchParams;
     const result = await signer.verify(c.req.method, key, query);
     if (!result.ok) throw REASONS[result.reason];

@@ -138,7 +138,14 @@ export class LocalBlobStore implements BlobStore {
         if (body) {
           const reader = body.getReader();
           for (;;) {
-            const { done, value } = await reader.read();
+            let step: ReadableStreamReadResult<Uint8Array>;
+            try {
+              step = await reader.read();
+            } catch {
+              // The client went away mid-piece: what arrived is kept (a prefix) for resume.
+              throw new BlobError('BODY_INCOMPLETE', 'request body broke off', { offset: start + written });
+            }
+            const { done, value } = step;
             if (done) break;
             if (written + value.byteLength > length) {
               await reader.cancel();
