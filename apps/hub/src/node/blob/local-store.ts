@@ -138,7 +138,7 @@ export class LocalBlobStore implements BlobStore {
         if (body) {
           const reader = body.getReader();
           for (;;) {
-            let step: ReadableStreamReadResult<Uint8Array>;
+            let step: Awaited<ReturnType<typeof reader.read>>;
             try {
               step = await reader.read();
             } catch {
