@@ -8,3 +8,4 @@ export * from './tier-name.js';
 export * from './account.js';
 export * from './error.js';
 export * from './profile.js';
+export * from './auth.js';

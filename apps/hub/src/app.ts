@@ -1,0 +1,62 @@
+/**
+ * @module app
+ * createApp(deps): the whole hub as one Hono app, runtime-agnostic. Routers
+ * are chained with `.route()` so `AppType` carries every route for the typed
+ * client. Order matters only for middleware: the JSON body limit covers the
+ * API under /v1 but not the blob routes, which stream payloads.
+ *
+ * To add a resource: write src/routes/<resource>.ts exporting
+ * `<resource>Routes(deps)` (a `newRouter()` with `requireAuth(deps)` and, where
+ * needed, `requireFeature(...)`), then chain it below.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { MiddlewareHandler } from 'hono';
+import type { HubDeps } from './deps.js';
+import type { HubEnv } from './env.js';
+import { createErrorHandler, errorResponse, notFoundHandler, validationHook } from './errors.js';
+import { accountRoutes } from './routes/account.js';
+import { accountsRoutes } from './routes/accounts.js';
+import { authRoutes } from './routes/auth.js';
+import { docsRoutes } from './routes/docs.js';
+import { keyRoutes } from './routes/keys.js';
+
+export const API_VERSION = '0.1.0';
+
+function jsonBodyLimit(maxSize: number): MiddlewareHandler {
+  const limit = bodyLimit({
+    maxSize,
+    onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', `request body exceeds ${maxSize} bytes`, { maxBytes: maxSize }),
+  });
+  return async (c, next) => (c.req.path.startsWith('/v1/blob/') ? next() : limit(c, next));
+}
+
+export function createApp(deps: HubDeps) {
+  const app = new OpenAPIHono<HubEnv>({ defaultHook: validationHook });
+  app.onError(createErrorHandler(deps.logger));
+  app.notFound(notFoundHandler);
+  app.use('/v1/*', jsonBodyLimit(deps.config.maxJsonBodyBytes));
+  if (deps.blobRoutes) app.route('/v1/blob', deps.blobRoutes);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An access token from /v1/auth/login, or an API key `dme_<id>_<secret>`',
+  });
+
+  const routes = app
+    .route('/v1/auth', authRoutes(deps))
+    .route('/v1/auth/api-keys', keyRoutes(deps))
+    .route('/v1/account', accountRoutes(deps))
+    .route('/v1/accounts', accountsRoutes(deps));
+
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'DME hub', version: API_VERSION, description: 'Secure data exchange hub. The hub routes; it never sees keys or plaintext.' },
+    servers: [{ url: deps.config.publicUrl }],
+  });
+  app.route('/docs', docsRoutes(deps.docs));
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

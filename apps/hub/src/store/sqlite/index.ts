@@ -1,0 +1,37 @@
+/**
+ * @module store/sqlite
+ * The embedded Store: one SQLite file through better-sqlite3, WAL journal,
+ * foreign keys on, migrations applied on open. better-sqlite3 is synchronous;
+ * the async Store methods simply resolve with its results.
+ */
+import Database from 'better-sqlite3';
+import type { Store } from '../types.js';
+import { sqliteAccounts } from './accounts.js';
+import { sqliteApiKeys } from './api-keys.js';
+import { migrate } from './migrate.js';
+import { sqliteSessions } from './sessions.js';
+
+export interface SqliteStore extends Store {
+  /** The underlying handle, for domain stores added later and for tests. */
+  db: Database.Database;
+}
+
+/** Opens (creating if needed) the database at `path` and brings its schema up to date. */
+export function openSqliteStore(path: string): SqliteStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // WAL + NORMAL is durable across application crashes; only an OS crash can lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  migrate(db);
+  return {
+    db,
+    accounts: sqliteAccounts(db),
+    sessions: sqliteSessions(db),
+    apiKeys: sqliteApiKeys(db),
+    close: async () => {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * @module store/sqlite/sessions
+ * Refresh-token families on better-sqlite3. `rotate` is one transaction:
+ * find the token, and either consume it and insert its successor, or (when
+ * it was already consumed) revoke the family. Reuse detection therefore
+ * cannot race with a legitimate rotation.
+ */
+import type { Database } from 'better-sqlite3';
+import type { AccountRecord, NewRefreshToken, RotateResult, SessionStore } from '../types.js';
+import { ACCOUNT_COLUMNS, toAccount } from './rows.js';
+import type { AccountRow } from './rows.js';
+
+interface TokenRow {
+  id: string;
+  family_id: string;
+  account_id: string;
+  expires_at: string;
+  consumed_at: string | null;
+  revoked_at: string | null;
+}
+
+export function sqliteSessions(db: Database): SessionStore {
+  const insertFamily = db.prepare(`INSERT INTO session_families (id, account_id, created_at) VALUES (?, ?, ?)`);
+  const insertToken = db.prepare(
+    `INSERT INTO refresh_tokens (id, family_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+  );
+  const tokenByHash = db.prepare<[string], TokenRow>(
+    `SELECT t.id, t.family_id, f.account_id, t.expires_at, t.consumed_at, f.revoked_at
+     FROM refresh_tokens t JOIN session_families f ON f.id = t.family_id
+     WHERE t.token_hash = ?`,
+  );
+  const consume = db.prepare(`UPDATE refresh_tokens SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL`);
+  const revokeFamily = db.prepare(
+    `UPDATE session_families SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL`,
+  );
+  const activeFamilyAccount = db.prepare<[string], AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS} FROM session_families s JOIN accounts a ON a.id = s.account_id
+     WHERE s.id = ? AND s.revoked_at IS NULL`,
+  );
+
+  const openTx = db.transaction((familyId: string, accountId: string, token: NewRefreshToken, now: string) => {
+    insertFamily.run(familyId, accountId, now);
+    insertToken.run(token.id, familyId, token.tokenHash, now, token.expiresAt);
+  });
+
+  const rotateTx = db.transaction((tokenHash: string, next: NewRefreshToken, now: string): RotateResult => {
+    const t = tokenByHash.get(tokenHash);
+    if (!t || t.revoked_at !== null) return { kind: 'invalid' };
+    if (t.consumed_at !== null) {
+      revokeFamily.run(now, 'reuse', t.family_id);
+      return { kind: 'reused', accountId: t.account_id, familyId: t.family_id };
+    }
+    if (t.expires_at <= now) return { kind: 'invalid' };
+    consume.run(now, t.id);
+    insertToken.run(next.id, t.family_id, next.tokenHash, now, next.expiresAt);
+    return { kind: 'rotated', accountId: t.account_id, familyId: t.family_id };
+  });
+
+  return {
+    open: async ({ familyId, accountId, token, now }) => openTx(familyId, accountId, token, now),
+    rotate: async ({ tokenHash, next, now }) => rotateTx(tokenHash, next, now),
+    revokeByToken: async (tokenHash, now) => {
+      const t = tokenByHash.get(tokenHash);
+      if (!t) return false;
+      revokeFamily.run(now, 'logout', t.family_id);
+      return true;
+    },
+    accountOfActiveFamily: async (familyId): Promise<AccountRecord | null> => {
+      const row = activeFamilyAccount.get(familyId);
+      return row ? toAccount(row) : null;
+    },
+  };
+}
