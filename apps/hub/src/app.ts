@@ -12,6 +12,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { MiddlewareHandler } from 'hono';
+import { requireAdmin, requireAuth, requireFeature } from './auth/middleware.js';
 import type { HubDeps } from './deps.js';
 import type { HubEnv } from './env.js';
 import { createErrorHandler, errorResponse, notFoundHandler, validationHook } from './errors.js';
@@ -37,6 +38,11 @@ export function createApp(deps: HubDeps) {
   app.notFound(notFoundHandler);
   app.use('/v1/*', jsonBodyLimit(deps.config.maxJsonBodyBytes));
   if (deps.blobRoutes) app.route('/v1/blob', deps.blobRoutes);
+  // Area guards: every producer or consumer route, present or future, requires
+  // auth, the matching API-key scope and the account feature, before routing.
+  app.use('/v1/producer/*', requireAuth(deps), requireFeature('DATA_PRODUCER'));
+  app.use('/v1/consumer/*', requireAuth(deps), requireFeature('DATA_CONSUMER'));
+  app.use('/v1/admin/*', requireAuth(deps), requireAdmin());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

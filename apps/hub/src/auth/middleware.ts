@@ -83,8 +83,10 @@ export function checkScope(scopes: readonly ApiKeyScope[], method: string, path:
   }
 }
 
+/** Idempotent: a router may require auth even when an area guard in createApp already did. */
 export function requireAuth(deps: HubDeps): MiddlewareHandler<HubEnv> {
   return async (c, next) => {
+    if (c.var.caller !== undefined) return next();
     const bearer = bearerOf(c);
     const now = deps.clock.now();
     const caller = looksLikeApiKey(bearer) ? await callerFromApiKey(deps, bearer, now) : await callerFromJwt(deps, bearer, now);
