@@ -54,8 +54,10 @@ export interface UploadOptions {
   pieceSize?: number;
   /** Parts uploaded at once for multipart targets (default 4). */
   concurrency?: number;
-  /** Parts already stored (from the hub's listParts), skipped on resume. */
+  /** Parts already stored (from the hub's listParts or an earlier onPartUploaded), skipped on resume. */
   uploadedParts?: UploadedPart[];
+  /** Called as each multipart part is stored, so a caller can persist resume state. */
+  onPartUploaded?(part: UploadedPart): void;
   /** First backoff delay in ms (default 500). */
   backoffMs?: number;
   /** Collect each piece in memory before sending it, for browsers that cannot stream request bodies. */
@@ -263,6 +265,7 @@ async function uploadMultipart(first: Extract<UploadTarget, { kind: 'multipart' 
           if (!etag) throw new TransferError('BAD_TARGET', `part ${n} stored but no ETag came back (the bucket's CORS must expose ETag)`);
           inFlight.delete(n);
           done.set(n, etag);
+          opts.onPartUploaded?.({ partNumber: n, etag });
           report();
           return;
         }
