@@ -191,6 +191,14 @@ const rule = {
         const source = literalString(node.arguments[0]);
         if (source !== undefined && node.arguments[0]) checkSource(node.arguments[0], source);
       },
+      // `import fs = require('fs')` (TypeScript's CommonJS form; not an ESTree node type).
+      /** @param {unknown} node */
+      TSExternalModuleReference(node) {
+        const ref = /** @type {{ expression: Node, parent?: { importKind?: string } }} */ (node);
+        if (ref.parent?.importKind === 'type') return;
+        const source = literalString(ref.expression);
+        if (source !== undefined) checkSource(ref.expression, source);
+      },
       'Program:exit'(program) {
         checkGlobals(program);
       },

@@ -55,6 +55,7 @@ tester.run('dme/import-boundary', rule, {
     // `import type` is erased under verbatimModuleSyntax.
     { filename: protocol, options, code: "import type { Readable } from 'node:stream';" },
     { filename: protocol, options, code: "export type { Stats } from 'node:fs';" },
+    { filename: protocol, options, code: "import type os = require('node:os'); export type E = typeof os.EOL;" },
     { filename: protocol, options, code: "import type { KeyGrant } from '../crypto/age/grant.js';" },
     // Type positions are not runtime uses of DOM globals.
     { filename: protocol, options, code: 'export function f(e: HTMLElement): XMLHttpRequest | undefined { return e ? undefined : undefined; }' },
@@ -126,6 +127,12 @@ tester.run('dme/import-boundary', rule, {
       options,
       code: "const fs = require('fs'); module.exports = fs;",
       errors: [{ messageId: 'nodeBuiltin', data: { source: 'fs', zone: 'web-standard' } }],
+    },
+    {
+      filename: protocol,
+      options,
+      code: "import os = require('node:os'); export const n = os.EOL;",
+      errors: [{ messageId: 'nodeBuiltin', data: { source: 'node:os', zone: 'web-standard' } }],
     },
     {
       filename: protocol,
