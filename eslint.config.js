@@ -39,6 +39,15 @@ export const zones = [
     packages: NODE_PARTS_OF_CORE,
   },
   {
+    // Hub domain code runs on Node and on Workers; runtime-specific code lives
+    // in its own folders. Keep in step with apps/hub/tsconfig.std.json.
+    name: 'hub web-standard',
+    files: ['apps/hub/src/**'],
+    ignores: [...TESTS, 'apps/hub/src/node/**', 'apps/hub/src/store/sqlite/**', 'apps/hub/src/entry.node.ts', 'apps/hub/src/workers/**', 'apps/hub/src/entry.workers.ts'],
+    forbid: ['node', 'electron', 'dom'],
+    packages: NODE_PARTS_OF_CORE,
+  },
+  {
     // The desktop API contract is imported by main, preload and renderer alike.
     name: 'desktop shared',
     files: ['apps/desktop/src/shared/**'],

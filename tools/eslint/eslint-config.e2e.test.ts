@@ -49,6 +49,24 @@ describe('eslint.config.js', () => {
     expect(result.messages).toEqual([]);
   });
 
+  it('wires every configured zone (virtual files, nothing written)', async () => {
+    const boundary = async (rel: string, code: string) => {
+      const [result] = await eslint.lintText(code, { filePath: path.join(repo, rel) });
+      return (result?.messages ?? []).filter((m) => m.ruleId === 'dme/import-boundary').map((m) => m.message);
+    };
+    const nodeImport = "import { readFile } from 'node:fs/promises';\nexport const f = readFile;\n";
+    const domUse = "export const t = () => document.title;\n";
+    expect(await boundary('packages/core/src/sdk/x.ts', nodeImport)).toHaveLength(1);
+    expect(await boundary('packages/core/src/crypto/manifest.ts', domUse)).toHaveLength(1);
+    expect(await boundary('apps/hub/src/routes/x.ts', nodeImport)).toHaveLength(1);
+    expect(await boundary('apps/hub/src/node/x.ts', nodeImport)).toEqual([]);
+    expect(await boundary('apps/desktop/src/renderer/x.tsx', domUse)).toEqual([]);
+    expect(await boundary('apps/desktop/src/renderer/x.tsx', "import { ipcRenderer } from 'electron';\nexport { ipcRenderer };\n")).toHaveLength(1);
+    expect(await boundary('apps/desktop/src/preload/x.ts', "import { contextBridge } from 'electron';\nexport { contextBridge };\n")).toEqual([]);
+    expect(await boundary('apps/desktop/src/main/x.ts', nodeImport)).toEqual([]);
+    expect(await boundary('packages/core/src/protocol/x.test.ts', nodeImport)).toEqual([]);
+  });
+
   it('ignores build output', async () => {
     expect(await eslint.isPathIgnored(path.join(repo, 'packages/core/dist/protocol/index.js'))).toBe(true);
     expect(await eslint.isPathIgnored(path.join(repo, 'packages/core/src/protocol/index.ts'))).toBe(false);
