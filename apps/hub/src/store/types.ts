@@ -11,6 +11,10 @@
  * hashes of passwords.
  */
 import type { AccountStatus, ApiKeyScope, Feature, Tier } from '@dme/core/protocol';
+import type { DatasetStore } from './datasets.js';
+import type { AuditStore, EventStore, UsageStore } from './ledger.js';
+import type { ReleaseStore } from './releases.js';
+import type { SubscriptionStore } from './subscriptions.js';
 
 /** A unique constraint was violated (email taken …); routes answer 409 CONFLICT. */
 export class StoreConflictError extends Error {
@@ -122,5 +126,11 @@ export interface Store {
   accounts: AccountStore;
   sessions: SessionStore;
   apiKeys: ApiKeyStore;
+  datasets: DatasetStore;
+  releases: ReleaseStore;
+  subscriptions: SubscriptionStore;
+  audit: AuditStore;
+  usage: UsageStore;
+  events: EventStore;
   close(): Promise<void>;
 }

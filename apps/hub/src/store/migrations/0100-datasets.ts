@@ -13,9 +13,10 @@ CREATE TABLE datasets (
   slug TEXT NOT NULL,
   name TEXT NOT NULL,
   description TEXT NOT NULL DEFAULT '',
-  category TEXT,
-  status TEXT NOT NULL CHECK (status IN ('draft', 'published', 'archived', 'suspended')),
+  category TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('DRAFT', 'PUBLISHED', 'ARCHIVED', 'SUSPENDED')),
   details TEXT NOT NULL CHECK (json_valid(details)),
+  published_at TEXT,
   last_release_id TEXT,
   last_release_at TEXT,
   created_at TEXT NOT NULL,
@@ -23,4 +24,5 @@ CREATE TABLE datasets (
 ) STRICT;
 CREATE UNIQUE INDEX datasets_producer_slug ON datasets (producer_id, slug);
 CREATE INDEX datasets_status ON datasets (status, id);
+CREATE INDEX datasets_producer ON datasets (producer_id, id);
 `;

@@ -7,6 +7,12 @@
 import { sql as accounts } from './0001-accounts.js';
 import { sql as sessions } from './0002-sessions.js';
 import { sql as apiKeys } from './0003-api-keys.js';
+import { sql as datasets } from './0100-datasets.js';
+import { sql as releases } from './0101-releases.js';
+import { sql as subscriptions } from './0102-subscriptions.js';
+import { sql as events } from './0103-events.js';
+import { sql as usage } from './0104-usage.js';
+import { sql as audit } from './0105-audit.js';
 
 export interface Migration {
   version: number;
@@ -18,4 +24,10 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'accounts', sql: accounts },
   { version: 2, name: 'sessions', sql: sessions },
   { version: 3, name: 'api-keys', sql: apiKeys },
+  { version: 100, name: 'datasets', sql: datasets },
+  { version: 101, name: 'releases', sql: releases },
+  { version: 102, name: 'subscriptions', sql: subscriptions },
+  { version: 103, name: 'events', sql: events },
+  { version: 104, name: 'usage', sql: usage },
+  { version: 105, name: 'audit', sql: audit },
 ];

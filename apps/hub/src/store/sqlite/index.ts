@@ -8,6 +8,10 @@ import Database from 'better-sqlite3';
 import type { Store } from '../types.js';
 import { sqliteAccounts } from './accounts.js';
 import { sqliteApiKeys } from './api-keys.js';
+import { sqliteDatasets } from './datasets.js';
+import { sqliteAudit, sqliteEvents, sqliteUsage } from './ledger.js';
+import { sqliteReleases } from './releases.js';
+import { sqliteSubscriptions } from './subscriptions.js';
 import { migrate } from './migrate.js';
 import { sqliteSessions } from './sessions.js';
 
@@ -30,6 +34,12 @@ export function openSqliteStore(path: string): SqliteStore {
     accounts: sqliteAccounts(db),
     sessions: sqliteSessions(db),
     apiKeys: sqliteApiKeys(db),
+    datasets: sqliteDatasets(db),
+    releases: sqliteReleases(db),
+    subscriptions: sqliteSubscriptions(db),
+    audit: sqliteAudit(db),
+    usage: sqliteUsage(db),
+    events: sqliteEvents(db),
     close: async () => {
       db.close();
     },

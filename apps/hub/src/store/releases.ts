@@ -1,0 +1,63 @@
+/**
+ * @module store/releases
+ * Storage interface of releases and key grants. `publish` is THE atomic step
+ * of the exchange: release → published, manifest and grants stored, the
+ * dataset's last release moved, DATA_PUBLISHED appended, usage and audit
+ * written, all or nothing.
+ */
+import type { Effects } from './ledger.js';
+
+export type ReleaseStatus = 'uploading' | 'published' | 'failed';
+
+export interface ReleaseRecord {
+  id: string;
+  datasetId: string;
+  producerId: string;
+  status: ReleaseStatus;
+  payloadSize: number;
+  payloadSha256: string;
+  blobKey: string;
+  uploadId: string | null;
+  /** The signed manifest (JSON value) once published. */
+  manifest: unknown;
+  createdAt: string;
+  publishedAt: string | null;
+}
+
+export interface GrantRecord {
+  releaseId: string;
+  accountId: string;
+  recipient: string;
+  /** Standard base64 of the age header. */
+  header: string;
+  createdAt: string;
+}
+
+export interface PublishInput {
+  releaseId: string;
+  manifest: unknown;
+  grants: GrantRecord[];
+  now: string;
+}
+
+/** Subscriptions to mark active once every listed release has their grant. */
+export interface ActivationCheck {
+  subscriptionId: string;
+  consumerId: string;
+  releaseIds: string[];
+}
+
+export interface ReleaseStore {
+  create(release: ReleaseRecord, effects: Effects): Promise<ReleaseRecord>;
+  get(id: string): Promise<ReleaseRecord | null>;
+  setUploadId(id: string, uploadId: string | null): Promise<void>;
+  /** false when the release is not 'uploading' any more (nothing changed). */
+  publish(input: PublishInput, effects: Effects): Promise<boolean>;
+  /** Newest first; `since` bounds published_at from below (history window). */
+  listByDataset(datasetId: string, opts: { status?: ReleaseStatus; since?: string; limit: number }): Promise<ReleaseRecord[]>;
+  /** Published releases of the dataset since `since` without a grant for `accountId`. */
+  listMissingGrants(datasetId: string, accountId: string, since: string | null): Promise<ReleaseRecord[]>;
+  getGrant(releaseId: string, accountId: string): Promise<GrantRecord | null>;
+  /** Upserts grants and then activates each check that is now covered, atomically. */
+  putGrants(grants: GrantRecord[], activations: ActivationCheck[], now: string, effects: Effects): Promise<{ activated: string[] }>;
+}
