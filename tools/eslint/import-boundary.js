@@ -113,12 +113,14 @@ const rule = {
     const options = /** @type {{ root?: string, zones: ZoneConfig[] }} */ (context.options[0] ?? { zones: [] });
     const root = options.root ?? context.cwd;
     const zones = compileZones(options.zones);
-    const zone = zoneOf(zones, relativePosix(root, context.filename));
-    if (!zone) return {};
+    const found = zoneOf(zones, relativePosix(root, context.filename));
+    if (!found) return {};
+    /** @type {Zone} a fresh binding, so closures below see it narrowed */
+    const zone = found;
     const forbidNode = zone.forbid.includes('node');
     const forbidElectron = zone.forbid.includes('electron');
     const forbidDom = zone.forbid.includes('dom');
-    const label = `${zone.name}`;
+    const label = zone.name;
 
     /** @param {Node} node @param {string} source */
     function checkSource(node, source) {
@@ -128,7 +130,7 @@ const rule = {
         context.report({ node, messageId: 'nodeOnlyPackage', data: { source, zone: label } });
       } else if (forbidElectron && isPackage(source, 'electron')) {
         context.report({ node, messageId: 'electron', data: { source, zone: label } });
-      } else if ((zone?.packages ?? []).some((p) => isPackage(source, p))) {
+      } else if ((zone.packages ?? []).some((p) => isPackage(source, p))) {
         context.report({ node, messageId: 'forbiddenPackage', data: { source, zone: label } });
       } else if (source.startsWith('./') || source.startsWith('../')) {
         checkRelative(node, source);
@@ -137,7 +139,6 @@ const rule = {
 
     /** @param {Node} node @param {string} source */
     function checkRelative(node, source) {
-      if (!zone) return;
       const abs = path.resolve(path.dirname(context.filename), source);
       const candidates = candidateFiles(abs);
       if (candidates.length === 0) return;
