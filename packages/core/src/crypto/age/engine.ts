@@ -1,0 +1,230 @@
+/**
+ * Engines that turn batches of STREAM chunks into output and hash both sides.
+ *
+ * Both engines give the same results in the same order: the in-process engine
+ * for small inputs, and a two-worker pipeline for large ones. In the pipeline,
+ * stage A hashes the input and does the crypto of even batches, stage B does
+ * the crypto of odd batches and hashes the output, so the two SHA-256 passes
+ * and the cipher split evenly across two cores while order is kept by
+ * construction (each stage is sequential, messages are FIFO).
+ *
+ * Invariant: callers bound the number of batches in flight; engines never
+ * buffer more than that.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { CHUNK_SIZE } from './constants.js';
+import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
+
+export type Mode = 'seal' | 'open';
+
+export interface Job {
+  seq: number;
+  counter: number;
+  data: Uint8Array;
+  length: number;
+  last: boolean;
+}
+
+export interface JobResult {
+  seq: number;
+  out: Uint8Array;
+  error?: OpenedBatch['error'];
+}
+
+export interface Digests {
+  inputSha256: string;
+  outputSha256: string;
+}
+
+export interface Engine {
+  submit(job: Job): void;
+  /** The result of the oldest submitted job not yet returned. */
+  next(): Promise<JobResult>;
+  /** Call after the last result: the hex SHA-256 of all input and output bytes. */
+  finish(): Promise<Digests>;
+  close(): Promise<void>;
+}
+
+function crypt(mode: Mode, key: Uint8Array, job: Job): JobResult {
+  if (mode === 'seal') return { seq: job.seq, out: sealBatch(key, job.counter, job.data, job.length, job.last, CHUNK_SIZE) };
+  const opened = openBatch(key, job.counter, job.data, job.length, job.last, CHUNK_SIZE);
+  return opened.error ? { seq: job.seq, out: opened.plain, error: opened.error } : { seq: job.seq, out: opened.plain };
+}
+
+/** `inputPrefix`/`outputPrefix`: bytes hashed before the first batch (the payload nonce). */
+export class InlineEngine implements Engine {
+  private readonly inputHash: Hash = createHash('sha256');
+  private readonly outputHash: Hash = createHash('sha256');
+  private readonly results: JobResult[] = [];
+
+  constructor(
+    private readonly mode: Mode,
+    private readonly key: Uint8Array,
+    prefixes: { input?: Uint8Array; output?: Uint8Array },
+  ) {
+    if (prefixes.input) this.inputHash.update(prefixes.input);
+    if (prefixes.output) this.outputHash.update(prefixes.output);
+  }
+
+  submit(job: Job): void {
+    this.inputHash.update(job.data.subarray(0, job.length));
+    const result = crypt(this.mode, this.key, job);
+    this.outputHash.update(result.out);
+    this.results.push(result);
+  }
+
+  async next(): Promise<JobResult> {
+    const r = this.results.shift();
+    if (!r) throw new Error('InlineEngine.next() without a pending job');
+    return r;
+  }
+
+  async finish(): Promise<Digests> {
+    return { inputSha256: this.inputHash.digest('hex'), outputSha256: this.outputHash.digest('hex') };
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface StageData {
+  role: 'A' | 'B';
+  mode: Mode;
+  key: Uint8Array;
+  chunkSize: number;
+  prefix: Uint8Array | null;
+  port: unknown;
+}
+
+/**
+ * Worker entry point. Shipped as source text, so it must not reference imports
+ * (test runners rewrite import bindings): the batch functions come in as arguments.
+ */
+function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
+  const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+  const { createHash: hashOf } = process.getBuiltinModule('node:crypto');
+  const d = workerData as StageData;
+  const port = d.port as MessagePort;
+  const hash = hashOf('sha256');
+  if (d.prefix) hash.update(d.prefix);
+  const run = (job: Job): JobResult => {
+    if (d.mode === 'seal') return { seq: job.seq, out: seal(d.key, job.counter, job.data, job.length, job.last, d.chunkSize) };
+    const o = open(d.key, job.counter, job.data, job.length, job.last, d.chunkSize);
+    return { seq: job.seq, out: o.plain, error: o.error };
+  };
+  type Msg = { type: 'finish' } | ({ type: 'job' } & Job) | ({ type: 'done' } & JobResult);
+  const digest = (): void => parentPort?.postMessage({ type: 'digest', role: d.role, sha256: hash.digest('hex') });
+  if (d.role === 'A') {
+    parentPort?.on('message', (m: Msg) => {
+      if (m.type === 'finish') {
+        digest();
+        port.postMessage(m);
+        return;
+      }
+      if (m.type !== 'job') return;
+      hash.update(m.data.subarray(0, m.length));
+      if (m.seq % 2 === 0) {
+        const r = run(m);
+        port.postMessage({ type: 'done', ...r }, [r.out.buffer as ArrayBuffer]);
+      } else {
+        port.postMessage(m, [m.data.buffer as ArrayBuffer]);
+      }
+    });
+  } else {
+    port.on('message', (m: Msg) => {
+      if (m.type === 'finish') {
+        digest();
+        return;
+      }
+      const r = m.type === 'job' ? run(m) : m;
+      hash.update(r.out);
+      parentPort?.postMessage({ type: 'result', seq: r.seq, out: r.out, error: r.error }, [r.out.buffer as ArrayBuffer]);
+    });
+  }
+}
+
+const WORKER_SOURCE = `(${stageMain.toString()})(${sealBatch.toString()}, ${openBatch.toString()});\n`;
+
+type FromWorker = { type: 'result'; seq: number; out: Uint8Array; error?: OpenedBatch['error'] } | { type: 'digest'; role: 'A' | 'B'; sha256: string };
+
+export class PipelineEngine implements Engine {
+  private readonly a: Worker;
+  private readonly b: Worker;
+  private readonly ready: JobResult[] = [];
+  private waiting: { resolve: (r: JobResult) => void; reject: (e: unknown) => void } | null = null;
+  private readonly digests: { A?: string; B?: string } = {};
+  private digestWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  private failure: unknown = null;
+  private closed = false;
+
+  constructor(mode: Mode, key: Uint8Array, prefixes: { input?: Uint8Array; output?: Uint8Array }) {
+    const { port1, port2 } = new MessageChannel();
+    const spawn = (role: 'A' | 'B', port: unknown, prefix: Uint8Array | undefined): Worker => {
+      const data: StageData = { role, mode, key, chunkSize: CHUNK_SIZE, prefix: prefix ?? null, port };
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data, transferList: [port as MessagePort] });
+      w.on('message', (m: FromWorker) => this.onMessage(m));
+      w.on('error', (e) => this.fail(e));
+      w.on('exit', (code) => {
+        if (code !== 0) this.fail(new Error(`age worker exited with code ${code}`));
+      });
+      return w;
+    };
+    this.a = spawn('A', port1, prefixes.input);
+    this.b = spawn('B', port2, prefixes.output);
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'digest') {
+      this.digests[m.role] = m.sha256;
+      if (this.digests.A !== undefined && this.digests.B !== undefined) this.digestWaiter?.resolve();
+      return;
+    }
+    const r: JobResult = m.error ? { seq: m.seq, out: m.out, error: m.error } : { seq: m.seq, out: m.out };
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w.resolve(r);
+    } else {
+      this.ready.push(r);
+    }
+  }
+
+  private fail(e: unknown): void {
+    if (this.closed) return;
+    // A worker crash is an internal fault, not bad input: surface it unchanged.
+    this.failure ??= e instanceof Error ? e : new Error(String(e));
+    this.waiting?.reject(this.failure);
+    this.waiting = null;
+    this.digestWaiter?.reject(this.failure);
+    this.digestWaiter = null;
+  }
+
+  submit(job: Job): void {
+    if (this.failure) throw this.failure;
+    this.a.postMessage({ type: 'job', ...job }, [job.data.buffer as ArrayBuffer]);
+  }
+
+  next(): Promise<JobResult> {
+    const r = this.ready.shift();
+    if (r) return Promise.resolve(r);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  async finish(): Promise<Digests> {
+    if (this.failure) throw this.failure;
+    const done = new Promise<void>((resolve, reject) => {
+      this.digestWaiter = { resolve, reject };
+    });
+    this.a.postMessage({ type: 'finish' });
+    await done;
+    return { inputSha256: this.digests.A ?? '', outputSha256: this.digests.B ?? '' };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([this.a.terminate(), this.b.terminate()]);
+  }
+}

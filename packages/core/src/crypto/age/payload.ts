@@ -1,0 +1,149 @@
+/**
+ * Streaming encryption and decryption of the age payload (16-byte nonce, then
+ * STREAM chunks), hashing plaintext and payload on the way through.
+ *
+ * Memory is bounded by MAX_IN_FLIGHT batches of BATCH_CHUNKS chunks; output
+ * backpressure is honoured. Inputs above PARALLEL_THRESHOLD use the two-worker
+ * pipeline (see engine.ts), smaller ones run in-process.
+ *
+ * Decryption writes a chunk only after its tag verified, in order. If a later
+ * chunk fails, the chunks before it HAVE been written: the caller must treat the
+ * output as garbage on any error (write to a temp file, rename on success).
+ */
+import { hkdfSync, randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PAYLOAD_KEY_INFO, PAYLOAD_KEY_SIZE, PAYLOAD_NONCE_SIZE } from './constants.js';
+import { type Engine, InlineEngine, PipelineEngine, type Mode } from './engine.js';
+import { AgeError } from './errors.js';
+import { assertFileKey } from './filekey.js';
+import { ByteReader, type ByteSource } from './source.js';
+
+export interface PayloadResult {
+  plaintextBytes: number;
+  /** Hex SHA-256 of the plaintext. */
+  plaintextSha256: string;
+  /** Bytes of the payload: nonce plus all encrypted chunks (what follows the header). */
+  payloadBytes: number;
+  /** Hex SHA-256 of the payload. */
+  payloadSha256: string;
+}
+
+export interface PayloadOptions {
+  /** Called after each batch is written: plaintext bytes (encrypt) or payload bytes (decrypt) so far. */
+  onProgress?: (bytes: number) => void;
+  /** Force (true) or forbid (false) worker threads; default: by input size. */
+  parallel?: boolean;
+}
+
+export const BATCH_CHUNKS = 16;
+export const MAX_IN_FLIGHT = 6;
+export const PARALLEL_THRESHOLD = 4 * 1024 * 1024;
+
+export function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', fileKey, nonce, PAYLOAD_KEY_INFO, PAYLOAD_KEY_SIZE));
+}
+
+/** Writes with backpressure; rejects if the stream errors or closes early. */
+function write(output: Writable, bytes: Uint8Array): Promise<void> {
+  if (bytes.length === 0) return Promise.resolve();
+  if (output.destroyed) return Promise.reject(new Error('output stream was destroyed'));
+  if (output.write(bytes)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      output.off('drain', onDrain);
+      output.off('error', onError);
+      output.off('close', onClose);
+    };
+    const onDrain = (): void => (cleanup(), resolve());
+    const onError = (e: Error): void => (cleanup(), reject(e));
+    const onClose = (): void => (cleanup(), reject(new Error('output stream closed before the payload was written')));
+    output.on('drain', onDrain);
+    output.on('error', onError);
+    output.on('close', onClose);
+  });
+}
+
+async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce: Uint8Array, parallel?: boolean): Promise<Engine> {
+  const big = parallel ?? (await reader.fill(PARALLEL_THRESHOLD + 1)) > PARALLEL_THRESHOLD;
+  const prefixes = mode === 'seal' ? { output: nonce } : { input: nonce };
+  return big ? new PipelineEngine(mode, key, prefixes) : new InlineEngine(mode, key, prefixes);
+}
+
+/**
+ * Reads batches, keeps at most MAX_IN_FLIGHT in the engine, writes results in
+ * order. Returns input and output byte counts and digests.
+ */
+async function pump(reader: ByteReader, engine: Engine, output: Writable, batchBytes: number, inSize: number, onProgress?: (n: number) => void) {
+  let inBytes = 0;
+  let outBytes = 0;
+  let counter = 0;
+  let seq = 0;
+  let inFlight = 0;
+  let last = false;
+  const drainOne = async (): Promise<void> => {
+    const r = await engine.next();
+    inFlight--;
+    await write(output, r.out);
+    outBytes += r.out.length;
+    if (r.error) throw new AgeError(r.error.code, r.error.message);
+  };
+  let progressed = 0;
+  while (!last) {
+    const data = new Uint8Array(new ArrayBuffer(batchBytes));
+    const length = await reader.readInto(data, 0, batchBytes);
+    last = length < batchBytes || (await reader.atEnd());
+    if (seq === 0 && length === 0 && inSize === ENCRYPTED_CHUNK_SIZE) {
+      throw new AgeError('TRUNCATED', 'payload has a nonce but no chunks');
+    }
+    engine.submit({ seq: seq++, counter, data, length, last });
+    inFlight++;
+    inBytes += length;
+    counter += Math.ceil(length / inSize);
+    while (inFlight >= MAX_IN_FLIGHT || (last && inFlight > 0)) {
+      await drainOne();
+      progressed++;
+      onProgress?.(Math.min(inBytes, progressed * batchBytes));
+    }
+  }
+  return { inBytes, outBytes, ...(await engine.finish()) };
+}
+
+async function run(mode: Mode, input: ByteSource, output: Writable, nonce: Uint8Array | null, fileKey: Uint8Array, opts: PayloadOptions) {
+  assertFileKey(fileKey);
+  const reader = new ByteReader(input);
+  let engine: Engine | null = null;
+  try {
+    let n = nonce;
+    if (!n) {
+      const buf = new Uint8Array(PAYLOAD_NONCE_SIZE);
+      if ((await reader.readInto(buf, 0, PAYLOAD_NONCE_SIZE)) < PAYLOAD_NONCE_SIZE) {
+        throw new AgeError('TRUNCATED', 'payload is shorter than its 16-byte nonce');
+      }
+      n = buf;
+    } else {
+      await write(output, n);
+    }
+    engine = await pickEngine(reader, mode, payloadKey(fileKey, n), n, opts.parallel);
+    const inSize = mode === 'seal' ? CHUNK_SIZE : ENCRYPTED_CHUNK_SIZE;
+    const r = await pump(reader, engine, output, BATCH_CHUNKS * inSize, inSize, opts.onProgress);
+    return { ...r, nonceBytes: PAYLOAD_NONCE_SIZE };
+  } finally {
+    await engine?.close();
+    await reader.close();
+  }
+}
+
+/** Writes the payload (nonce + STREAM) for `fileKey`. Does not end `output`. */
+export async function encryptPayload(input: ByteSource, output: Writable, fileKey: Uint8Array, opts: PayloadOptions = {}): Promise<PayloadResult> {
+  const r = await run('seal', input, output, randomBytes(PAYLOAD_NONCE_SIZE), fileKey, opts);
+  return { plaintextBytes: r.inBytes, plaintextSha256: r.inputSha256, payloadBytes: r.outBytes + r.nonceBytes, payloadSha256: r.outputSha256 };
+}
+
+/**
+ * Decrypts a payload with `fileKey`, writing verified plaintext. Does not end
+ * `output`. On error, output already written must be discarded by the caller.
+ */
+export async function decryptPayload(input: ByteSource, output: Writable, fileKey: Uint8Array, opts: PayloadOptions = {}): Promise<PayloadResult> {
+  const r = await run('open', input, output, null, fileKey, opts);
+  return { plaintextBytes: r.outBytes, plaintextSha256: r.outputSha256, payloadBytes: r.inBytes + r.nonceBytes, payloadSha256: r.inputSha256 };
+}
