@@ -19,6 +19,8 @@ import { KeyFormatError, importSigningKey, sign, signingPublicKey, verify } from
 import { utf8Encode } from './encoding.js';
 
 export { fingerprint } from '../protocol/fingerprint.js';
+/** Re-exported so `@dme/core/manifest` alone covers producing and checking signatures. */
+export { generateSigningKey, signingPublicKey, type SigningKeyPair } from './ed25519.js';
 export type { Manifest, SignedManifest };
 
 export const MANIFEST_SIGNATURE_CONTEXT = 'dme-manifest-v1\n';

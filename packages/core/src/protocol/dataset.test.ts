@@ -64,6 +64,8 @@ describe('DatasetUpdate and Dataset', () => {
     expect(DatasetUpdateSchema.safeParse({ status: 'SUSPENDED' }).success).toBe(false);
     expect(DatasetUpdateSchema.safeParse({ importMode: 'incremental', keyColumns: [] }).success).toBe(false);
     expect(DatasetUpdateSchema.safeParse({ producerId: 'other' }).success).toBe(false);
+    expect(DatasetUpdateSchema.parse({ expectedUpdateIntervalSeconds: null, license: null })).toEqual({ expectedUpdateIntervalSeconds: null, license: null });
+    expect(DatasetUpdateSchema.safeParse({ name: null }).success).toBe(false);
   });
 
   it('a stored dataset keeps the same invariants', () => {

@@ -130,14 +130,21 @@ export const DatasetCreateSchema = z
 export type DatasetCreate = z.infer<typeof DatasetCreateSchema>;
 export type DatasetCreateInput = z.input<typeof DatasetCreateSchema>;
 
-/** PUT /producer/datasets/{id}. Producers move DRAFT↔PUBLISHED↔ARCHIVED; SUSPENDED is set by admins only. */
+/** Optional dataset fields an update may clear by sending null. */
+const CLEARABLE = ['expectedUpdateIntervalSeconds', 'dataType', 'coverage', 'geographicCoverage', 'languages', 'license', 'pricing', 'timeRange'] as const;
+type Clearable = (typeof CLEARABLE)[number];
+type UpdateShape = { [K in keyof typeof editable]: K extends Clearable ? z.ZodOptional<z.ZodNullable<(typeof editable)[K]>> : z.ZodOptional<(typeof editable)[K]> };
+const updateShape = Object.fromEntries(
+  Object.entries(editable).map(([k, v]) => [k, (CLEARABLE as readonly string[]).includes(k) ? v.nullable().optional() : v.optional()]),
+) as UpdateShape;
+
+/**
+ * PUT /producer/datasets/{id}: members present are changed, null clears an
+ * optional member. Producers move DRAFT↔PUBLISHED↔ARCHIVED; SUSPENDED is set
+ * by admins only.
+ */
 export const DatasetUpdateSchema = z
-  .strictObject({
-    ...Object.fromEntries(Object.entries(editable).map(([k, v]) => [k, v.optional()])) as {
-      [K in keyof typeof editable]: z.ZodOptional<(typeof editable)[K]>;
-    },
-    status: z.enum(['DRAFT', 'PUBLISHED', 'ARCHIVED']).optional(),
-  })
+  .strictObject({ ...updateShape, status: z.enum(['DRAFT', 'PUBLISHED', 'ARCHIVED']).optional() })
   .superRefine(checkDataset)
   .refine((u) => Object.keys(u).length > 0, 'an update must change at least one field');
 export type DatasetUpdate = z.infer<typeof DatasetUpdateSchema>;
