@@ -1,0 +1,64 @@
+/**
+ * @module formats/batch
+ * Accumulates parsed rows into flat RecordBatches. Parsers write cells
+ * straight into `cells` at `at`, strictly in order (no per-row arrays), and
+ * call `endRow()`;
+ * full batches queue in `ready` until the reader yields them.
+ */
+import type { Cell, RecordBatch } from './types.js';
+
+export class BatchBuilder {
+  columns: readonly string[] = [];
+  cells: Cell[] = [];
+  /** Next free slot in `cells`. */
+  at = 0;
+  private rows = 0;
+  private nextRecord = 1;
+  private ready: RecordBatch[] = [];
+
+  constructor(readonly batchSize: number) {}
+
+  get width(): number {
+    return this.columns.length;
+  }
+
+  /** Records seen so far (all batches, current one included). */
+  get recordCount(): number {
+    return this.nextRecord - 1 + this.rows;
+  }
+
+  /** Ends the current batch and starts using `columns` (a new array: earlier batches keep theirs). */
+  setColumns(columns: readonly string[]): void {
+    this.flush();
+    this.columns = columns;
+    this.cells = this.fresh();
+    this.at = 0;
+  }
+
+  endRow(): void {
+    if (++this.rows === this.batchSize) this.flush();
+  }
+
+  flush(): void {
+    if (this.rows === 0) return;
+    const cells = this.cells;
+    cells.length = this.rows * this.columns.length;
+    this.ready.push({ columns: this.columns, rowCount: this.rows, cells, firstRecord: this.nextRecord });
+    this.nextRecord += this.rows;
+    this.rows = 0;
+    this.cells = this.fresh();
+    this.at = 0;
+  }
+
+  /** Pre-sized when small enough for V8 to keep fast elements; growing by append costs copies and GC. */
+  private fresh(): Cell[] {
+    const n = this.batchSize * this.columns.length;
+    return n <= 1 << 16 ? new Array<Cell>(n) : [];
+  }
+
+  take(): RecordBatch[] {
+    const out = this.ready;
+    this.ready = [];
+    return out;
+  }
+}
