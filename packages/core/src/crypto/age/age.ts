@@ -19,6 +19,11 @@ export interface EncryptOptions extends PayloadOptions {
   armor?: boolean;
 }
 
+export interface DecryptOptions extends PayloadOptions {
+  /** true: input must be armored; false: must be binary; default: detected from the first non-whitespace byte. */
+  armor?: boolean;
+}
+
 export interface EncryptResult extends PayloadResult {
   fileKey: Uint8Array;
   header: Uint8Array;
@@ -51,10 +56,10 @@ export async function encrypt(input: ByteSource, output: Writable, recipients: s
 }
 
 /** Decrypts a binary or armored age file with any of `identities`. */
-export async function decrypt(input: ByteSource, output: Writable, identities: string[], opts: PayloadOptions = {}): Promise<PayloadResult> {
+export async function decrypt(input: ByteSource, output: Writable, identities: string[], opts: DecryptOptions = {}): Promise<PayloadResult> {
   if (identities.length === 0) throw new AgeError('BAD_IDENTITY', 'at least one identity is required');
   identities.forEach(decodeIdentity);
-  const { header, rest } = await readHeader(input);
+  const { header, rest } = await readHeader(input, opts.armor === undefined ? {} : { armor: opts.armor });
   let fileKey: Uint8Array;
   try {
     fileKey = unwrapFileKey(header, identities);

@@ -8,6 +8,6 @@ export { generateIdentity, identityToRecipient, isIdentity, isRecipient, parseId
 export { encodeHeader, grantHeader, randomFileKey, unwrapFileKey } from './filekey.js';
 export { readHeader, type SplitFile } from './reader.js';
 export { decryptPayload, encryptPayload, type PayloadOptions, type PayloadResult } from './payload.js';
-export { decrypt, encrypt, type EncryptOptions, type EncryptResult } from './age.js';
+export { decrypt, encrypt, type DecryptOptions, type EncryptOptions, type EncryptResult } from './age.js';
 export { armor, armorWriter, dearmor, dearmorStream } from './armor.js';
 export type { ByteSource } from './source.js';

@@ -31,13 +31,14 @@ export interface SplitFile {
 }
 
 /**
- * Reads the header of an age file. Throws BAD_HEADER / BAD_ARMOR; on error the
+ * Reads the header of an age file. `opts.armor` forces (true) or rules out
+ * (false) ASCII armor; by default it is detected. Throws BAD_HEADER / BAD_ARMOR; on error the
  * source is closed. Consume `rest` fully (or return() it) to release the source.
  */
-export async function readHeader(source: ByteSource): Promise<SplitFile> {
+export async function readHeader(source: ByteSource, opts: { armor?: boolean } = {}): Promise<SplitFile> {
   let reader = new ByteReader(source);
   try {
-    if (await looksArmored(reader)) reader = new ByteReader(dearmorStream(reader.rest()));
+    if (opts.armor ?? (await looksArmored(reader))) reader = new ByteReader(dearmorStream(reader.rest()));
     for (let want = 4096; ; want *= 2) {
       const have = await reader.fill(want);
       const parsed = parseHeader(reader.peek(have), have < want);

@@ -56,9 +56,13 @@ export function sealBatch(
 
 /**
  * Decrypts `length` bytes of `payload` (whole encrypted chunks, numbered from
- * `counter`). When `last`, the input ended after this batch, so its final chunk
- * must carry the last-chunk flag. A chunk's plaintext is copied out only after
- * its tag verified.
+ * `counter`). `last` means the input ended right after this batch.
+ *
+ * A chunk's plaintext is copied out only after its tag verified. Chunk roles
+ * follow the reference reader: a full chunk is non-final unless only the final
+ * flag verifies; a chunk that verifies as final must end the input, and the input
+ * must not end before a final chunk. When those framing rules fail after a chunk
+ * verified, that chunk is still released (it is authentic) and the error set.
  */
 export function openBatch(
   key: Uint8Array,
@@ -72,7 +76,8 @@ export function openBatch(
   const tag = 16;
   const encSize = chunkSize + tag;
   const chunks = Math.ceil(length / encSize);
-  const plain = new Uint8Array(new ArrayBuffer(Math.max(0, length - chunks * tag)));
+  const tail = length - (chunks - 1) * encSize;
+  const plain = new Uint8Array(new ArrayBuffer(chunks === 0 ? 0 : (chunks - 1) * chunkSize + Math.max(0, tail - tag)));
   const nonce = new Uint8Array(12);
   const view = new DataView(nonce.buffer);
   const open = (ct: Uint8Array, flag: number): Uint8Array | null => {
@@ -90,26 +95,47 @@ export function openBatch(
   let p = 0;
   for (let i = 0; i < chunks; i++) {
     const n = counter + i;
-    const isLast = last && i === chunks - 1;
+    const atEof = last && i === chunks - 1;
     const ct = payload.subarray(i * encSize, Math.min((i + 1) * encSize, length));
-    const done = (error: OpenedBatch['error']): OpenedBatch => ({ plain: plain.subarray(0, p), chunks: i, error });
-    if (ct.length < tag) return done({ code: 'TRUNCATED', message: `payload chunk ${n} is shorter than its tag` });
-    if (!isLast && ct.length !== encSize) return done({ code: 'BAD_PAYLOAD', message: `payload chunk ${n} is short but not final` });
+    const fail = (code: 'BAD_PAYLOAD' | 'TRUNCATED', message: string, released?: Uint8Array): OpenedBatch => {
+      if (released) {
+        plain.set(released, p);
+        p += released.length;
+      }
+      return { plain: plain.subarray(0, p), chunks: i, error: { code, message } };
+    };
+    if (ct.length < tag) return fail('TRUNCATED', `payload chunk ${n} is shorter than its tag`);
     view.setUint32(3, Math.floor(n / 0x100000000));
     view.setUint32(7, n >>> 0);
-    const pt = open(ct, isLast ? 1 : 0);
-    if (!pt) {
-      // A full chunk that verifies as non-final at EOF means the file was cut at a chunk boundary.
-      if (isLast && ct.length === encSize && open(ct, 0)) {
-        return done({ code: 'TRUNCATED', message: `payload ends after chunk ${n} without a final chunk` });
+    if (ct.length < encSize) {
+      // Only the input's end can make a chunk short, so it must be the final chunk.
+      const pt = open(ct, 1);
+      if (!pt) return fail('BAD_PAYLOAD', `final payload chunk ${n} failed authentication`);
+      if (pt.length === 0 && n > 0) return fail('BAD_PAYLOAD', 'final payload chunk is empty but the payload is not');
+      plain.set(pt, p);
+      p += pt.length;
+      continue;
+    }
+    if (atEof) {
+      const pt = open(ct, 1);
+      if (pt) {
+        plain.set(pt, p);
+        p += pt.length;
+        continue;
       }
-      return done({ code: 'BAD_PAYLOAD', message: `payload chunk ${n} failed authentication` });
+      const mid = open(ct, 0);
+      if (mid) return fail('TRUNCATED', `payload ends after chunk ${n} without a final chunk`, mid);
+      return fail('BAD_PAYLOAD', `payload chunk ${n} failed authentication`);
     }
-    if (isLast && pt.length === 0 && n > 0) {
-      return done({ code: 'BAD_PAYLOAD', message: 'final payload chunk is empty but the payload is not' });
+    const pt = open(ct, 0);
+    if (pt) {
+      plain.set(pt, p);
+      p += pt.length;
+      continue;
     }
-    plain.set(pt, p);
-    p += pt.length;
+    const fin = open(ct, 1);
+    if (fin) return fail('BAD_PAYLOAD', `data after the final payload chunk ${n}`, fin);
+    return fail('BAD_PAYLOAD', `payload chunk ${n} failed authentication`);
   }
   return { plain: plain.subarray(0, p), chunks };
 }
