@@ -3,7 +3,7 @@
  * File profiling: one streaming pass → record count, columns with inferred
  * types, nulls, distinct estimates, ranges and quality metrics. Node-only.
  */
-export { profileFile, profileStream, type ProfileOptions } from './profile.js';
+export { FileProfiler, profileFile, profileStream, type ProfileOptions } from './profile.js';
 export { renderProfile } from './render.js';
 export { ProfileError, type ProfileErrorCode } from './errors.js';
 export { TYPE_THRESHOLD } from './column.js';

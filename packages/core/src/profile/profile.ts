@@ -8,7 +8,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { readRecords, type ByteSource, type Cell, type FileFormat } from '../formats/index.js';
+import { readRecords, type ByteSource, type Cell, type FileFormat, type RecordBatch } from '../formats/index.js';
 import { FileProfileSchema, type FileProfile } from '../protocol/profile.js';
 import { ColumnStats } from './column.js';
 import { DistinctCounter } from './distinct.js';
@@ -66,22 +66,26 @@ class KeyTracker {
   }
 }
 
-export async function profileStream(source: ByteSource, opts: ProfileOptions = {}): Promise<FileProfile> {
-  const keyNames = opts.keyColumns;
-  if (keyNames !== undefined && (keyNames.length === 0 || new Set(keyNames).size !== keyNames.length)) {
-    throw new ProfileError('PROFILE_BAD_OPTIONS', 'keyColumns must name at least one column, each once');
-  }
-  const reader = readRecords(source, { format: opts.format, fileName: opts.fileName });
-  const stats: ColumnStats[] = [];
-  const keys = keyNames ? new KeyTracker(keyNames) : undefined;
-  let cols: readonly string[] = [];
-  for await (const b of reader) {
-    if (b.columns !== cols) {
-      cols = b.columns;
-      for (let i = stats.length; i < cols.length; i++) stats.push(new ColumnStats(cols[i]!));
-      keys?.resolve(cols);
+/**
+ * Accumulates a profile batch by batch. profileStream drives it; an importer
+ * can feed it the batches it is already reading to profile in the same pass.
+ */
+export class FileProfiler {
+  private readonly stats: ColumnStats[] = [];
+  private readonly keys: KeyTracker | undefined;
+  private cols: readonly string[] = [];
+
+  constructor(private readonly keyNames?: readonly string[]) {
+    if (keyNames !== undefined && (keyNames.length === 0 || new Set(keyNames).size !== keyNames.length)) {
+      throw new ProfileError('PROFILE_BAD_OPTIONS', 'keyColumns must name at least one column, each once');
     }
-    const w = cols.length;
+    this.keys = keyNames ? new KeyTracker(keyNames) : undefined;
+  }
+
+  addBatch(b: RecordBatch): void {
+    if (b.columns !== this.cols) this.setColumns(b.columns);
+    const stats = this.stats;
+    const w = b.columns.length;
     const cells = b.cells;
     const end = b.rowCount * w;
     // Column-major: each inner loop sees one column's values, so add() stays monomorphic and predictable.
@@ -89,28 +93,59 @@ export async function profileStream(source: ByteSource, opts: ProfileOptions = {
       const st = stats[c]!;
       for (let i = c; i < end; i += w) st.add(cells[i]!);
     }
-    keys?.addBatch(cells, b.rowCount, w);
+    this.keys?.addBatch(cells, b.rowCount, w);
+  }
+
+  private setColumns(columns: readonly string[]): void {
+    this.cols = columns;
+    for (let i = this.stats.length; i < columns.length; i++) this.stats.push(new ColumnStats(columns[i]!));
+    this.keys?.resolve(columns);
+  }
+
+  /** Values held in exact distinct sets right now: the profiler's only state that grows with the data, and it is capped. */
+  retainedValues(): number {
+    return this.stats.reduce((n, s) => n + s.distinct.retained, 0) + (this.keys?.distinct.retained ?? 0);
+  }
+
+  finish(file: { format: FileFormat; compressed: boolean; bytes: number; columns: readonly string[]; recordCount: number }): FileProfile {
+    if (file.columns.length > this.stats.length) this.setColumns(file.columns); // header-only file: no batch came
+    const keyNames = this.keyNames;
+    if (keyNames) {
+      const missing = keyNames.filter((k) => !file.columns.includes(k));
+      if (missing.length) {
+        const names = missing.map((m) => `"${m}"`).join(', ');
+        throw new ProfileError('PROFILE_UNKNOWN_KEY_COLUMN', `key column ${names} not in the file (columns: ${file.columns.join(', ')})`);
+      }
+    }
+    const n = file.recordCount;
+    const uniqueness = this.keys ? (n === 0 ? 1 : Math.min(1, this.keys.distinct.count() / n)) : undefined;
+    const profile: FileProfile = {
+      format: file.format,
+      compressed: file.compressed,
+      recordCount: n,
+      bytes: file.bytes,
+      columns: this.stats.map((s) => s.toProfile(n)),
+      quality: computeQuality(this.stats, n, uniqueness),
+    };
+    if (keyNames) profile.keyColumns = [...keyNames];
+    return FileProfileSchema.parse(profile);
+  }
+}
+
+export async function profileStream(source: ByteSource, opts: ProfileOptions = {}): Promise<FileProfile> {
+  const profiler = new FileProfiler(opts.keyColumns);
+  const reader = readRecords(source, { format: opts.format, fileName: opts.fileName });
+  for await (const b of reader) {
+    profiler.addBatch(b);
     opts.onProgress?.({ records: reader.recordCount, bytes: reader.bytes });
   }
-  for (let i = stats.length; i < reader.columns.length; i++) stats.push(new ColumnStats(reader.columns[i]!));
-  if (keyNames) {
-    const missing = keyNames.filter((k) => !reader.columns.includes(k));
-    if (missing.length) {
-      throw new ProfileError('PROFILE_UNKNOWN_KEY_COLUMN', `key column ${missing.map((m) => `"${m}"`).join(', ')} not in the file (columns: ${reader.columns.join(', ')})`);
-    }
-  }
-  const recordCount = reader.recordCount;
-  const uniqueness = keys ? (recordCount === 0 ? 1 : Math.min(1, keys.distinct.count() / recordCount)) : undefined;
-  const profile: FileProfile = {
+  return profiler.finish({
     format: reader.format ?? 'csv',
     compressed: reader.compressed,
-    recordCount,
     bytes: reader.bytes,
-    columns: stats.map((s) => s.toProfile(recordCount)),
-    quality: computeQuality(stats, recordCount, uniqueness),
-  };
-  if (keyNames) profile.keyColumns = [...keyNames];
-  return FileProfileSchema.parse(profile);
+    columns: reader.columns,
+    recordCount: reader.recordCount,
+  });
 }
 
 export async function profileFile(path: string, opts: ProfileOptions = {}): Promise<FileProfile> {
