@@ -4,7 +4,9 @@
  * hands out (a signed single URL taking `Content-Range` pieces, or S3 multipart
  * part URLs) and Range-resumable downloads. Web-standard only (browsers,
  * workers, Node), and streaming: at most one piece per worker is in flight, the
- * payload is never held whole.
+ * payload is never held whole. (Node's fetch keeps a streamed request body in
+ * memory until that request ends, so there memory ≈ pieceSize for a single
+ * target and maxInFlightBytes for multipart.)
  *
  * Resume protocol, single target: HEAD `statusUrl` → `Upload-Offset` is the
  * number of bytes the store holds; the next piece starts there. A store whose
@@ -50,10 +52,16 @@ export interface UploadOptions {
   signal?: AbortSignal;
   /** Consecutive failures without progress before giving up (default 5). */
   retries?: number;
-  /** Piece size for single targets (default 16 MiB). */
+  /** Piece size for single targets (default 8 MiB). */
   pieceSize?: number;
-  /** Parts uploaded at once for multipart targets (default 4). */
+  /** Parts uploaded at once for multipart targets (default 4, lowered to respect maxInFlightBytes). */
   concurrency?: number;
+  /**
+   * Bytes of parts in flight at once (default 32 MiB). Node's fetch keeps a
+   * streamed request body in memory until the request ends, so this is the
+   * memory an upload costs there.
+   */
+  maxInFlightBytes?: number;
   /** Parts already stored (from the hub's listParts or an earlier onPartUploaded), skipped on resume. */
   uploadedParts?: UploadedPart[];
   /** Called as each multipart part is stored, so a caller can persist resume state. */
@@ -118,7 +126,7 @@ export async function uploadPayload(target: UploadTarget, open: OpenSource, size
 
 async function uploadSingle(first: Extract<UploadTarget, { kind: 'single' }>, open: OpenSource, size: number, opts: UploadOptions): Promise<void> {
   const doFetch = opts.fetch ?? fetch;
-  const pieceSize = Math.max(1, opts.pieceSize ?? 16 * MiB);
+  const pieceSize = Math.max(1, opts.pieceSize ?? 8 * MiB);
   const budget = new Budget(opts.retries ?? 5, opts.backoffMs ?? 500, opts.signal);
   let target = first;
 
@@ -286,7 +294,8 @@ async function uploadMultipart(first: Extract<UploadTarget, { kind: 'multipart' 
   const queue: number[] = [];
   for (let n = 1; n <= count; n++) if (!done.has(n)) queue.push(n);
   report();
-  const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, queue.length)) }, async () => {
+  const byMemory = Math.floor((opts.maxInFlightBytes ?? 32 * MiB) / partSize);
+  const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, byMemory, queue.length)) }, async () => {
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) await uploadPart(n);
   });
   try {

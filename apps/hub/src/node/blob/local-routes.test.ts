@@ -4,18 +4,17 @@
  * Range resume, and every way a URL can be refused.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import type { ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadPayload, uploadPayload } from '../../../../../packages/core/src/sdk/transfer.js';
 import type { UploadTarget } from '../../blob/types.js';
+import { openFileStream } from './file-stream.js';
 import { localBlobRoutes } from './local-routes.js';
 import { LocalBlobStore } from './local-store.js';
 
@@ -40,12 +39,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function payload(name: string, size: number): Promise<{ path: string; sha: string; open: (o: number) => ReadableStream<Uint8Array> }> {
+async function payload(name: string, size: number): Promise<{ path: string; sha: string; open: (o: number) => Promise<ReadableStream<Uint8Array>> }> {
   const path = join(dir, name);
   const bytes = randomBytes(size);
   await writeFile(path, bytes);
   const sha = createHash('sha256').update(bytes).digest('hex');
-  return { path, sha, open: (offset) => Readable.toWeb(createReadStream(path, { start: offset })) as ReadableStream<Uint8Array> };
+  return { path, sha, open: (offset) => openFileStream(path, { start: offset }) };
 }
 
 async function storedSha(key: string): Promise<string> {

@@ -8,6 +8,7 @@
  * Hono answers HEAD by running the GET handler and dropping the body, so the GET
  * handler branches on the real method (the signature still binds it).
  */
+import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { BlobError, assertValidKey } from '../../blob/errors.js';
@@ -31,6 +32,18 @@ function errorResponse(c: Context, err: unknown): Response {
   }
   console.error('blob route failed', err);
   return c.json({ error: { code: 'INTERNAL', message: 'blob store failure' } }, 500);
+}
+
+/**
+ * The request body as chunks. Under @hono/node-server the IncomingMessage itself
+ * is used: its async iterator pulls with backpressure, whereas the web stream
+ * node-server builds with Node 20's `Readable.toWeb` queues chunks without a
+ * byte bound and can hold a whole piece in memory behind a slow disk.
+ */
+function requestBody(c: Context): AsyncIterable<Uint8Array> | null {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
+  if (incoming instanceof Readable) return incoming;
+  return c.req.raw.body;
 }
 
 /** `bytes a-b/total` → piece bounds; anything else is a 400. */
@@ -94,7 +107,7 @@ export function localBlobRoutes(store: LocalBlobStore, secret?: string | Uint8Ar
         const { size } = await store.restartUpload(key);
         [start, length, total] = [0, size, size];
       }
-      const offset = await store.writePiece(key, start, length, total, c.req.raw.body);
+      const offset = await store.writePiece(key, start, length, total, requestBody(c));
       return c.json({ offset }, 200, { 'Upload-Offset': String(offset) });
     } catch (err) {
       return errorResponse(c, err);

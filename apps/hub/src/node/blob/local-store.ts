@@ -9,13 +9,12 @@
  * appended at exactly its current length, one writer per key at a time), and
  * every key is validated before it touches a path.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { BlobError, assertValidKey } from '../../blob/errors.js';
 import { UrlSigner } from '../../blob/signing.js';
 import type { BlobHead, BlobStore, UploadTarget, UploadedPart } from '../../blob/types.js';
+import { openFileStream } from './file-stream.js';
 
 export interface LocalBlobStoreOptions {
   root: string;
@@ -122,7 +121,7 @@ export class LocalBlobStore implements BlobStore {
    * received (still a prefix), so the client resumes from HEAD's offset. Returns
    * the new offset.
    */
-  async writePiece(key: string, start: number, length: number, total: number, body: ReadableStream<Uint8Array> | null): Promise<number> {
+  async writePiece(key: string, start: number, length: number, total: number, body: AsyncIterable<Uint8Array> | null): Promise<number> {
     if (this.#writing.has(key)) {
       throw new BlobError('UPLOAD_BUSY', 'another request is writing this upload', { offset: (await this.uploadStatus(key)).offset });
     }
@@ -135,26 +134,23 @@ export class LocalBlobStore implements BlobStore {
       const handle = await open(this.#stagingPath(key), 'r+');
       let written = 0;
       try {
-        if (body) {
-          const reader = body.getReader();
-          for (;;) {
-            let step: Awaited<ReturnType<typeof reader.read>>;
-            try {
-              step = await reader.read();
-            } catch {
-              // The client went away mid-piece: what arrived is kept (a prefix) for resume.
-              throw new BlobError('BODY_INCOMPLETE', 'request body broke off', { offset: start + written });
-            }
-            const { done, value } = step;
-            if (done) break;
-            if (written + value.byteLength > length) {
-              await reader.cancel();
-              await handle.truncate(start + written);
-              throw new BlobError('INVALID_RANGE', `body is longer than the ${length} bytes its Content-Range announces`, { offset: start + written });
-            }
-            await handle.write(value, 0, value.byteLength, start + written);
-            written += value.byteLength;
+        // Pulled one chunk at a time, so a slow disk slows the sender instead of filling memory.
+        const chunks = body?.[Symbol.asyncIterator]();
+        for (;;) {
+          let step: IteratorResult<Uint8Array> | undefined;
+          try {
+            step = await chunks?.next();
+          } catch {
+            // The client went away mid-piece: what arrived is kept (a prefix) for resume.
+            throw new BlobError('BODY_INCOMPLETE', 'request body broke off', { offset: start + written });
           }
+          if (!step || step.done) break;
+          const value = step.value;
+          if (written + value.byteLength > length) {
+            throw new BlobError('INVALID_RANGE', `body is longer than the ${length} bytes its Content-Range announces`, { offset: start + written });
+          }
+          await handle.write(value, 0, value.byteLength, start + written);
+          written += value.byteLength;
         }
       } finally {
         await handle.close();
@@ -203,10 +199,12 @@ export class LocalBlobStore implements BlobStore {
 
   /** Streams `[start, end]` (inclusive) of the object, or all of it. */
   async read(key: string, range?: { start: number; end: number }): Promise<ReadableStream<Uint8Array> | null> {
-    const path = this.#objectPath(key);
-    if ((await this.head(key)) === null) return null;
-    const stream = createReadStream(path, range ? { start: range.start, end: range.end } : {});
-    return Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+    try {
+      return await openFileStream(this.#objectPath(key), range ?? {});
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -5,7 +5,6 @@
  * parts, URL expiry renewal, and one bucket per producer.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import S3rverUntyped from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadPayload, uploadPayload } from '../../../../../packages/core/src/sdk/transfer.js';
 import type { UploadedPart } from '../../blob/types.js';
+import { openFileStream } from './file-stream.js';
 import { S3BlobStore } from './s3-store.js';
 
 interface S3rverInstance {
@@ -52,13 +52,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function payload(name: string, size: number): Promise<{ sha: string; open: (o: number) => ReadableStream<Uint8Array> }> {
+async function payload(name: string, size: number): Promise<{ sha: string; open: (o: number) => Promise<ReadableStream<Uint8Array>> }> {
   const path = join(dir, name);
   const bytes = randomBytes(size);
   await writeFile(path, bytes);
   return {
     sha: createHash('sha256').update(bytes).digest('hex'),
-    open: (offset) => Readable.toWeb(createReadStream(path, { start: offset })) as ReadableStream<Uint8Array>,
+    open: (offset) => openFileStream(path, { start: offset }),
   };
 }
 
