@@ -64,6 +64,8 @@ describe('API key lifecycle', () => {
     expect(mint.status).toBe(403);
     expect((await call(hub, 'DELETE', `/v1/auth/api-keys/${k.id}`, { token: k.key })).status).toBe(403);
     expect((await call(hub, 'GET', '/v1/auth/api-keys', { token: k.key })).status).toBe(200);
+    expect((await call(hub, 'GET', '/v1/auth/api-keys')).status).toBe(401);
+    expect((await call(hub, 'POST', '/v1/auth/api-keys', { body: { name: 'x', scopes: ['producer'] } })).status).toBe(401);
   });
 
   it('an expired key is refused', async () => {
