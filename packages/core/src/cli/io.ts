@@ -1,0 +1,51 @@
+/**
+ * @module cli/io
+ * Where CLI commands read and write: a named file or `-` for stdin, and an
+ * output path written atomically (nothing appears at the path unless the
+ * whole command succeeded) or stdout.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
+import { writeFileAtomically } from '../fs/atomic-file.js';
+import { CliError } from './errors.js';
+
+export interface Io {
+  stdin: Readable;
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIo: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+export async function openInput(io: Io, path: string): Promise<Readable> {
+  if (path === '-') return io.stdin;
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new CliError(err.code === 'ENOENT' ? `${path}: no such file` : `${path}: ${err.message}`);
+  });
+  if (info.isDirectory()) throw new CliError(`${path} is a directory`);
+  return createReadStream(path, { highWaterMark: 1024 * 1024 });
+}
+
+/**
+ * Runs `write` against the output. With a path, output goes to a temporary
+ * file renamed into place only on success, so a failed decrypt leaves
+ * nothing behind; without one, to stdout.
+ */
+export async function withOutput<T>(
+  io: Io,
+  path: string | undefined,
+  write: (out: Writable) => Promise<T>,
+  options: { mode?: number } = {},
+): Promise<T> {
+  if (path === undefined || path === '-') {
+    const result = await write(io.stdout);
+    return result;
+  }
+  return writeFileAtomically(path, write, options);
+}
+
+export function line(out: Writable, text = ''): void {
+  out.write(`${text}\n`);
+}
