@@ -21,6 +21,13 @@ import { accountsRoutes } from './routes/accounts.js';
 import { authRoutes } from './routes/auth.js';
 import { docsRoutes } from './routes/docs.js';
 import { keyRoutes } from './routes/keys.js';
+import { auditRoutes } from './routes/audit.js';
+import { consumerRoutes } from './routes/consumer.js';
+import { datasetRoutes } from './routes/datasets.js';
+import { marketplaceRoutes } from './routes/marketplace.js';
+import { releaseRoutes } from './routes/releases.js';
+import { subscriberRoutes } from './routes/subscribers.js';
+import { usageRoutes } from './routes/usage.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -54,7 +61,14 @@ export function createApp(deps: HubDeps) {
     .route('/v1/auth', authRoutes(deps))
     .route('/v1/auth/api-keys', keyRoutes(deps))
     .route('/v1/account', accountRoutes(deps))
-    .route('/v1/accounts', accountsRoutes(deps));
+    .route('/v1/accounts', accountsRoutes(deps))
+    .route('/v1/producer/datasets', datasetRoutes(deps))
+    .route('/v1/producer', releaseRoutes(deps))
+    .route('/v1/producer', subscriberRoutes(deps))
+    .route('/v1/consumer', consumerRoutes(deps))
+    .route('/v1/marketplace', marketplaceRoutes(deps))
+    .route('/v1/usage', usageRoutes(deps))
+    .route('/v1/admin/audit', auditRoutes(deps));
 
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

@@ -15,11 +15,13 @@ export interface ReleaseRecord {
   producerId: string;
   status: ReleaseStatus;
   payloadSize: number;
-  payloadSha256: string;
+  /** Declared at start (optional); the manifest's value once published. */
+  payloadSha256: string | null;
   blobKey: string;
   uploadId: string | null;
   /** The signed manifest (JSON value) once published. */
   manifest: unknown;
+  profile: unknown;
   createdAt: string;
   publishedAt: string | null;
 }
@@ -36,6 +38,8 @@ export interface GrantRecord {
 export interface PublishInput {
   releaseId: string;
   manifest: unknown;
+  profile: unknown;
+  payloadSha256: string;
   grants: GrantRecord[];
   now: string;
 }

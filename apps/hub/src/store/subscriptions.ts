@@ -18,6 +18,9 @@ export interface SubscriptionRecord {
   producerId: string;
   status: SubscriptionStatus;
   decidedBy: string | null;
+  approvedBy: string | null;
+  message: string | null;
+  reason: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -35,6 +38,7 @@ export interface TransitionInput {
   to: SubscriptionStatus;
   actor: string;
   now: string;
+  reason?: string;
   /** Grants written with the change (approve/reinstate with history grants). */
   grants?: GrantRecord[];
   /** Then move to 'active' if these releases are all granted. */

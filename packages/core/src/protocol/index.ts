@@ -17,3 +17,7 @@ export * from './grant.js';
 export * from './release.js';
 export * from './subscription.js';
 export * from './event.js';
+export * from './api-marketplace.js';
+export * from './api-consumer.js';
+export * from './api-producer.js';
+export * from './api-ledger.js';

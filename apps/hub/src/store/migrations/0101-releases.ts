@@ -12,10 +12,11 @@ CREATE TABLE releases (
   producer_id TEXT NOT NULL REFERENCES accounts (id),
   status TEXT NOT NULL CHECK (status IN ('uploading', 'published', 'failed')),
   payload_size INTEGER NOT NULL CHECK (payload_size >= 0),
-  payload_sha256 TEXT NOT NULL,
+  payload_sha256 TEXT,
   blob_key TEXT NOT NULL,
   upload_id TEXT,
   manifest TEXT CHECK (manifest IS NULL OR json_valid(manifest)),
+  profile TEXT CHECK (profile IS NULL OR json_valid(profile)),
   created_at TEXT NOT NULL,
   published_at TEXT
 ) STRICT;

@@ -12,6 +12,9 @@ CREATE TABLE subscriptions (
   producer_id TEXT NOT NULL REFERENCES accounts (id),
   status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'active', 'suspended', 'cancelled', 'rejected')),
   decided_by TEXT,
+  approved_by TEXT,
+  message TEXT,
+  reason TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 ) STRICT;

@@ -16,10 +16,11 @@ interface ReleaseRow {
   producer_id: string;
   status: ReleaseRecord['status'];
   payload_size: number;
-  payload_sha256: string;
+  payload_sha256: string | null;
   blob_key: string;
   upload_id: string | null;
   manifest: string | null;
+  profile: string | null;
   created_at: string;
   published_at: string | null;
 }
@@ -42,6 +43,7 @@ const toRelease = (r: ReleaseRow): ReleaseRecord => ({
   blobKey: r.blob_key,
   uploadId: r.upload_id,
   manifest: r.manifest === null ? null : (JSON.parse(r.manifest) as unknown),
+  profile: r.profile === null ? null : (JSON.parse(r.profile) as unknown),
   createdAt: r.created_at,
   publishedAt: r.published_at,
 });
@@ -84,7 +86,7 @@ export function sqliteReleases(db: Database): ReleaseStore {
   );
   const setUploadId = db.prepare(`UPDATE releases SET upload_id = ? WHERE id = ?`);
   const publish = db.prepare(
-    `UPDATE releases SET status = 'published', manifest = ?, published_at = ? WHERE id = ? AND status = 'uploading'`,
+    `UPDATE releases SET status = 'published', manifest = ?, profile = ?, published_at = ?, payload_sha256 = ? WHERE id = ? AND status = 'uploading'`,
   );
   const moveLast = db.prepare(
     `UPDATE datasets SET last_release_id = ?, last_release_at = ?, updated_at = ? WHERE id = ?`,
@@ -103,7 +105,7 @@ export function sqliteReleases(db: Database): ReleaseStore {
   });
 
   const publishTx = db.transaction((input: PublishInput, effects: Effects): boolean => {
-    if (publish.run(JSON.stringify(input.manifest), input.now, input.releaseId).changes === 0) return false;
+    if (publish.run(JSON.stringify(input.manifest), input.profile === undefined || input.profile === null ? null : JSON.stringify(input.profile), input.now, input.payloadSha256, input.releaseId).changes === 0) return false;
     const r = byId.get(input.releaseId)!;
     grants.put(input.grants);
     moveLast.run(r.id, input.now, input.now, r.dataset_id);

@@ -18,6 +18,9 @@ interface SubscriptionRow {
   producer_id: string;
   status: SubscriptionRecord['status'];
   decided_by: string | null;
+  approved_by: string | null;
+  message: string | null;
+  reason: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -29,6 +32,9 @@ const toSubscription = (r: SubscriptionRow): SubscriptionRecord => ({
   producerId: r.producer_id,
   status: r.status,
   decidedBy: r.decided_by,
+  approvedBy: r.approved_by,
+  message: r.message,
+  reason: r.reason,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -42,15 +48,19 @@ export function sqliteSubscriptions(db: Database): SubscriptionStore {
   const live = db.prepare<[string, string], SubscriptionRow>(`SELECT * FROM subscriptions WHERE consumer_id = ? AND dataset_id = ? AND ${LIVE}`);
   const liveCount = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM subscriptions WHERE consumer_id = ? AND ${LIVE}`);
   const insert = db.prepare(
-    `INSERT INTO subscriptions (id, dataset_id, consumer_id, producer_id, status, decided_by, created_at, updated_at)
-     VALUES (@id, @datasetId, @consumerId, @producerId, @status, @decidedBy, @createdAt, @updatedAt)`,
+    `INSERT INTO subscriptions (id, dataset_id, consumer_id, producer_id, status, decided_by, approved_by, message, reason, created_at, updated_at)
+     VALUES (@id, @datasetId, @consumerId, @producerId, @status, @decidedBy, @approvedBy, @message, @reason, @createdAt, @updatedAt)`,
   );
   const byConsumer = db.prepare<[string], SubscriptionRow>(`SELECT * FROM subscriptions WHERE consumer_id = ? ORDER BY id DESC`);
   const byProducer = db.prepare<[string], SubscriptionRow>(`SELECT * FROM subscriptions WHERE producer_id = ? ORDER BY id DESC`);
   const byProducerStatus = db.prepare<[string, string], SubscriptionRow>(
     `SELECT * FROM subscriptions WHERE producer_id = ? AND status = ? ORDER BY id DESC`,
   );
-  const move = db.prepare(`UPDATE subscriptions SET status = ?, decided_by = ?, updated_at = ? WHERE id = ? AND status = ?`);
+  const move = db.prepare(
+    `UPDATE subscriptions SET status = @to, decided_by = @actor, updated_at = @now, reason = coalesce(@reason, reason),
+       approved_by = CASE WHEN @to = 'approved' THEN @actor ELSE approved_by END
+     WHERE id = @id AND status = @from`,
+  );
   const revoke = db.prepare(
     `DELETE FROM grants WHERE account_id = ? AND release_id IN (SELECT id FROM releases WHERE dataset_id = ?)`,
   );
@@ -65,7 +75,7 @@ export function sqliteSubscriptions(db: Database): SubscriptionStore {
   });
 
   const transitionTx = db.transaction((t: TransitionInput, effects: Effects): SubscriptionRecord | null => {
-    if (move.run(t.to, t.actor, t.now, t.id, t.from).changes === 0) return null;
+    if (move.run({ to: t.to, actor: t.actor, now: t.now, reason: t.reason ?? null, id: t.id, from: t.from }).changes === 0) return null;
     const s = byId.get(t.id)!;
     if (t.revokeGrants) revoke.run(s.consumer_id, s.dataset_id);
     if (t.grants) grants.put(t.grants);
