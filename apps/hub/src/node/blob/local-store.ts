@@ -81,7 +81,7 @@ export class LocalBlobStore implements BlobStore {
     return this.#target(key, opts.expiresInSec);
   }
 
-  async listParts(): Promise<UploadedPart[]> {
+  async listParts(_key?: string, _uploadId?: string): Promise<UploadedPart[]> {
     return [];
   }
 
@@ -164,7 +164,7 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  async completeUpload(key: string): Promise<BlobHead> {
+  async completeUpload(key: string, _opts: { uploadId?: string; parts?: UploadedPart[] } = {}): Promise<BlobHead> {
     const { offset, size } = await this.uploadStatus(key);
     if (this.#writing.has(key)) throw new BlobError('UPLOAD_BUSY', 'a piece is still being written');
     if (offset !== size) throw new BlobError('UPLOAD_INCOMPLETE', `${offset} of ${size} bytes uploaded`, { offset, size });
@@ -181,7 +181,7 @@ export class LocalBlobStore implements BlobStore {
     return { size };
   }
 
-  async abortUpload(key: string): Promise<void> {
+  async abortUpload(key: string, _opts: { uploadId?: string } = {}): Promise<void> {
     const staging = this.#stagingPath(key);
     await rm(staging, { force: true });
     await rm(`${staging}.json`, { force: true });
