@@ -187,3 +187,25 @@ export async function collect(stream: ReadableStream<Uint8Array>, length: number
   }
   return out;
 }
+
+/** Tracks consecutive failures and renewals since the last progress; throws when either bound is hit. */
+export class Budget {
+  failures = 0;
+  renewals = 0;
+  constructor(private readonly retries: number, private readonly backoffMs: number, private readonly signal?: AbortSignal) {}
+  progressed(): void {
+    this.failures = 0;
+    this.renewals = 0;
+  }
+  async failed(cause: unknown, what: string): Promise<void> {
+    throwIfAborted(this.signal);
+    if (++this.failures > this.retries) {
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      throw new TransferError('RETRIES_EXHAUSTED', `${what}: gave up after ${this.retries} retries (${detail})`);
+    }
+    await sleep(backoffDelay(this.failures, this.backoffMs), this.signal);
+  }
+  renewed(what: string): void {
+    if (++this.renewals > this.retries) throw new TransferError('RETRIES_EXHAUSTED', `${what}: URL kept expiring after ${this.retries} renewals`);
+  }
+}

@@ -17,13 +17,12 @@
  * (and as many URL renewals) and the transfer gives up with a TransferError.
  */
 import {
+  Budget,
   TransferError,
-  backoffDelay,
   collect,
   describeFailure,
   failureError,
   rethrowUnlessTransient,
-  sleep,
   sliceStream,
   throwIfAborted,
 } from './transfer-http.js';
@@ -31,6 +30,8 @@ import type { Failure } from './transfer-http.js';
 
 export { TransferError } from './transfer-http.js';
 export type { TransferErrorCode } from './transfer-http.js';
+export { downloadPayload } from './transfer-download.js';
+export type { DownloadOptions } from './transfer-download.js';
 
 /** Same shape as the hub's `UploadTarget` (apps/hub/src/blob/types.ts); redeclared so the SDK needs no hub import. */
 export type UploadTarget =
@@ -72,40 +73,7 @@ export interface UploadOptions {
   bufferPieces?: boolean;
 }
 
-export interface DownloadOptions {
-  fetch?: typeof fetch;
-  startAt?: number;
-  onProgress?(received: number, total: number | undefined): void;
-  renew?(): Promise<string>;
-  expectedSize?: number;
-  signal?: AbortSignal;
-  retries?: number;
-  backoffMs?: number;
-}
-
 const MiB = 1024 * 1024;
-
-/** Tracks consecutive failures and renewals since the last progress; throws when either bound is hit. */
-class Budget {
-  failures = 0;
-  renewals = 0;
-  constructor(private readonly retries: number, private readonly backoffMs: number, private readonly signal?: AbortSignal) {}
-  progressed(): void {
-    this.failures = 0;
-    this.renewals = 0;
-  }
-  async failed(cause: unknown, what: string): Promise<void> {
-    throwIfAborted(this.signal);
-    if (++this.failures > this.retries) {
-      const detail = cause instanceof Error ? cause.message : String(cause);
-      throw new TransferError('RETRIES_EXHAUSTED', `${what}: gave up after ${this.retries} retries (${detail})`);
-    }
-    await sleep(backoffDelay(this.failures, this.backoffMs), this.signal);
-  }
-  renewed(what: string): void {
-    if (++this.renewals > this.retries) throw new TransferError('RETRIES_EXHAUSTED', `${what}: URL kept expiring after ${this.retries} renewals`);
-  }
-}
 
 type Init = RequestInit & { duplex?: 'half' };
 
@@ -309,83 +277,4 @@ async function uploadMultipart(first: Extract<UploadTarget, { kind: 'multipart' 
     opts.signal?.removeEventListener('abort', onOuterAbort);
   }
   return [...done.entries()].sort((a, b) => a[0] - b[0]).map(([partNumber, etag]) => ({ partNumber, etag }));
-}
-
-/**
- * Streams the object at `url` into `write`, resuming with `Range` after a broken
- * connection or an expired URL (`renew`). Returns the number of bytes written
- * by this call plus `startAt`, i.e. the object's size.
- */
-export async function downloadPayload(url: string, write: (chunk: Uint8Array) => Promise<void>, opts: DownloadOptions = {}): Promise<{ size: number }> {
-  const doFetch = opts.fetch ?? fetch;
-  const budget = new Budget(opts.retries ?? 5, opts.backoffMs ?? 500, opts.signal);
-  let offset = opts.startAt ?? 0;
-  let total = opts.expectedSize;
-  let current = url;
-  for (;;) {
-    throwIfAborted(opts.signal);
-    if (total !== undefined && offset === total) return { size: offset };
-    let failure: Failure | undefined;
-    try {
-      const init: RequestInit = { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {} };
-      if (opts.signal) init.signal = opts.signal;
-      const res = await doFetch(current, init);
-      if (res.ok) {
-        let skip = 0;
-        if (res.status === 206) {
-          const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('Content-Range') ?? '');
-          if (!m || Number(m[1]) !== offset) throw new TransferError('HTTP_ERROR', `server answered a range other than bytes=${offset}-`, 206);
-          if (m[2] !== '*') setTotal(Number(m[2]));
-        } else {
-          // The server ignored Range: read the whole body again and drop what we have.
-          skip = offset;
-          const length = res.headers.get('Content-Length');
-          if (length !== null && /^\d+$/.test(length)) setTotal(Number(length));
-        }
-        const reader = res.body?.getReader();
-        for (;;) {
-          if (!reader) break;
-          const { done, value } = await reader.read();
-          if (done) break;
-          let chunk = value;
-          if (skip > 0) {
-            const drop = Math.min(skip, chunk.byteLength);
-            skip -= drop;
-            chunk = chunk.subarray(drop);
-            if (chunk.byteLength === 0) continue;
-          }
-          if (total !== undefined && offset + chunk.byteLength > total) throw new TransferError('SIZE_MISMATCH', `object is longer than the expected ${total} bytes`);
-          try {
-            await write(chunk);
-          } catch (cause) {
-            // The caller's sink failed: not a network problem, never retried.
-            throw new TransferError('WRITE_FAILED', `write failed at byte ${offset}: ${cause instanceof Error ? cause.message : String(cause)}`);
-          }
-          offset += chunk.byteLength;
-          budget.progressed();
-          opts.onProgress?.(offset, total);
-        }
-        if (total === undefined || offset === total) return { size: offset };
-        throw new TypeError(`connection closed at byte ${offset} of ${total}`);
-      }
-      if (res.status === 416 && total !== undefined && offset === total) return { size: offset };
-      failure = await describeFailure(res);
-    } catch (err) {
-      rethrowUnlessTransient(err, opts.signal);
-      await budget.failed(err, `download at byte ${offset}`);
-      continue;
-    }
-    if (failure.expired && opts.renew) {
-      budget.renewed('download');
-      current = await opts.renew();
-    } else if (failure.retryable) await budget.failed(failure.message, `download at byte ${offset}`);
-    else throw failureError(failure, `download at byte ${offset}`);
-  }
-
-  function setTotal(size: number): void {
-    if (opts.expectedSize !== undefined && size !== opts.expectedSize) {
-      throw new TransferError('SIZE_MISMATCH', `object has ${size} bytes, expected ${opts.expectedSize}`);
-    }
-    total = size;
-  }
 }
