@@ -94,6 +94,7 @@ interface StageData {
   chunkSize: number;
   prefix: Uint8Array | null;
   port: unknown;
+  gcEvery: number;
 }
 
 /**
@@ -107,6 +108,18 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
   const port = d.port as MessagePort;
   const hash = hashOf('sha256');
   if (d.prefix) hash.update(d.prefix);
+  // node:crypto returns a fresh 64 KiB buffer per chunk; V8 only collects that
+  // external garbage after tens of MB, per isolate. A cheap young-generation GC
+  // every few batches keeps the worker's footprint flat. The flag is flipped
+  // back at once so the host process is not left with a global gc().
+  const v8 = process.getBuiltinModule('node:v8');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = process.getBuiltinModule('node:vm').runInNewContext('gc') as ((o?: { type: string }) => void) | undefined;
+  v8.setFlagsFromString('--no-expose-gc');
+  let batches = 0;
+  const relieve = (): void => {
+    if (++batches % d.gcEvery === 0) gc?.({ type: 'minor' });
+  };
   const run = (job: Job): JobResult => {
     if (d.mode === 'seal') return { seq: job.seq, out: seal(d.key, job.counter, job.data, job.length, job.last, d.chunkSize) };
     const o = open(d.key, job.counter, job.data, job.length, job.last, d.chunkSize);
@@ -123,6 +136,7 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
       }
       if (m.type !== 'job') return;
       hash.update(m.data.subarray(0, m.length));
+      relieve();
       if (m.seq % 2 === 0) {
         const r = run(m);
         port.postMessage({ type: 'done', ...r }, [r.out.buffer as ArrayBuffer]);
@@ -138,6 +152,7 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
       }
       const r = m.type === 'job' ? run(m) : m;
       hash.update(r.out);
+      relieve();
       parentPort?.postMessage({ type: 'result', seq: r.seq, out: r.out, error: r.error }, [r.out.buffer as ArrayBuffer]);
     });
   }
@@ -160,7 +175,7 @@ export class PipelineEngine implements Engine {
   constructor(mode: Mode, key: Uint8Array, prefixes: { input?: Uint8Array; output?: Uint8Array }) {
     const { port1, port2 } = new MessageChannel();
     const spawn = (role: 'A' | 'B', port: unknown, prefix: Uint8Array | undefined): Worker => {
-      const data: StageData = { role, mode, key, chunkSize: CHUNK_SIZE, prefix: prefix ?? null, port };
+      const data: StageData = { role, mode, key, chunkSize: CHUNK_SIZE, prefix: prefix ?? null, port, gcEvery: 4 };
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data, transferList: [port as MessagePort] });
       w.on('message', (m: FromWorker) => this.onMessage(m));
       w.on('error', (e) => this.fail(e));
