@@ -8,57 +8,65 @@
  * so one stray "N/A" in a million numbers does not make the column text;
  * the stray values show up as `validity` < 1 instead.
  * `validity` = share of non-null values that satisfy the chosen type.
- * `shapes` counts each value's own most specific type (plus whether a JSON
- * value was a string) for the consistency metric: a real column written
+ * Shapes (each value's own most specific type, plus whether a JSON value
+ * was a string) feed the consistency metric: a real column written
  * half as "3" and half as "3.5" is valid but not consistent.
  */
 import type { ColumnProfile } from '../protocol/profile.js';
-import { DATETIME, REAL, TEXT_INDEX, TYPE_ORDER, classifyNumber, classifyString, ownType } from './classify.js';
+import { BOOLEAN, DATETIME, REAL, TEXT_INDEX, TYPE_ORDER, classifyNumber, classifyString, lastDateKey, ownType } from './classify.js';
 import { DistinctCounter, detach } from './distinct.js';
 
 export const TYPE_THRESHOLD = 0.99;
-/** Shape index offset for JSON numbers and booleans (non-strings). */
-const NATIVE = TEXT_INDEX + 1;
+/** Offset in `seen` for JSON numbers and booleans: their shape differs from the same value as a string. */
+const NATIVE = 1 << 6;
 
 export class ColumnStats {
   nonNull = 0;
-  private readonly typeCounts = new Float64Array(TEXT_INDEX);
-  private readonly shapes = new Float64Array(2 * NATIVE);
+  /**
+   * Values seen per (classification mask, native?) — one increment per cell;
+   * type and shape counts are derived from it once, at the end.
+   */
+  private readonly seen = new Float64Array(2 * NATIVE);
   private maxLength = 0;
   private numMin = Infinity;
   private numMax = -Infinity;
   private timeMin: string | undefined;
   private timeMax: string | undefined;
-  readonly distinct = new DistinctCounter();
+  private timeMinKey = Infinity;
+  private timeMaxKey = -Infinity;
+  /** The previous value and its slot in `seen`: sorted and clustered columns repeat a lot. */
+  private last: string | number | boolean | null = null;
+  private lastSlot = 0;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    /** Injected for a key column, which needs a larger exact limit. */
+    readonly distinct = new DistinctCounter(),
+  ) {}
 
   add(v: string | number | boolean | null): void {
     if (v === null) return;
     this.nonNull++;
-    let mask: number;
-    let shape: number;
+    if (v === this.last) {
+      this.seen[this.lastSlot]!++;
+      return;
+    }
+    let slot: number;
     if (typeof v === 'string') {
       if (v.length > this.maxLength) this.maxLength = v.length;
-      mask = classifyString(v);
-      shape = ownType(mask);
-      if (mask & REAL) this.number(Number(v));
-      else if (mask & DATETIME) this.time(v);
+      slot = classifyString(v);
+      if (slot & REAL) this.number(Number(v));
+      else if (slot & DATETIME) this.time(v, lastDateKey());
     } else if (typeof v === 'number') {
-      mask = classifyNumber(v);
-      shape = NATIVE + ownType(mask);
+      const mask = classifyNumber(v);
+      slot = NATIVE + mask;
       if (mask & REAL) this.number(v);
     } else {
-      mask = 1; // BOOLEAN
-      shape = NATIVE;
+      slot = NATIVE + BOOLEAN;
     }
-    this.shapes[shape]!++;
-    const counts = this.typeCounts;
-    while (mask !== 0) {
-      const bit = mask & -mask;
-      counts[31 - Math.clz32(bit)]!++;
-      mask ^= bit;
-    }
+    this.last = v;
+    this.lastSlot = slot;
+    this.seen[slot]!++;
     this.distinct.add(v);
   }
 
@@ -67,13 +75,14 @@ export class ColumnStats {
     if (x > this.numMax) this.numMax = x;
   }
 
-  private time(s: string): void {
-    // ISO strings of one offset sort as text; copy so a chunk is not pinned.
-    if (this.timeMin === undefined) {
-      this.timeMin = this.timeMax = detach(s);
-    } else if (s < this.timeMin) {
+  private time(s: string, k: number): void {
+    // Copy: a cell may be a slice of a whole chunk, which must not stay pinned.
+    if (k < this.timeMinKey) {
+      this.timeMinKey = k;
       this.timeMin = detach(s);
-    } else if (s > this.timeMax!) {
+    }
+    if (k > this.timeMaxKey) {
+      this.timeMaxKey = k;
       this.timeMax = detach(s);
     }
   }
@@ -82,7 +91,11 @@ export class ColumnStats {
   chosen(): { index: number; valid: number } {
     const need = TYPE_THRESHOLD * this.nonNull;
     if (this.nonNull > 0) {
-      for (let t = 0; t < TEXT_INDEX; t++) if (this.typeCounts[t]! >= need) return { index: t, valid: this.typeCounts[t]! };
+      for (let t = 0; t < TEXT_INDEX; t++) {
+        let n = 0;
+        for (let slot = 0; slot < this.seen.length; slot++) if (slot & (1 << t)) n += this.seen[slot]!;
+        if (n >= need) return { index: t, valid: n };
+      }
     }
     return { index: TEXT_INDEX, valid: this.nonNull };
   }
@@ -90,8 +103,12 @@ export class ColumnStats {
   /** Share of non-null values written in the column's dominant shape (1 when empty). */
   consistency(): number {
     if (this.nonNull === 0) return 1;
+    const shapes = new Float64Array(2 * NATIVE);
+    for (let slot = 0; slot < this.seen.length; slot++) {
+      shapes[(slot & NATIVE) + ownType(slot & (NATIVE - 1))]! += this.seen[slot]!;
+    }
     let best = 0;
-    for (const n of this.shapes) if (n > best) best = n;
+    for (const n of shapes) if (n > best) best = n;
     return best / this.nonNull;
   }
 

@@ -31,6 +31,7 @@ const KEY_PRECISION = 16;
 /** Unit separator: cannot collide with ordinary text when joining a composite key. */
 const KEY_SEP = '\u001f';
 
+/** Distinct values of a composite key (its cells joined). */
 class KeyTracker {
   readonly distinct = new DistinctCounter(KEY_EXACT_LIMIT, KEY_PRECISION);
   private idx: number[] = [];
@@ -45,15 +46,6 @@ class KeyTracker {
   addBatch(cells: Cell[], rows: number, w: number): void {
     const idx = this.idx;
     const d = this.distinct;
-    if (idx.length === 1) {
-      const k = idx[0]!;
-      if (k < 0) return;
-      for (let i = k; i < rows * w; i += w) {
-        const v = cells[i]!;
-        if (v !== null) d.add(v);
-      }
-      return;
-    }
     const parts: string[] = new Array<string>(idx.length);
     nextRow: for (let r = 0; r < rows; r++) {
       for (let j = 0; j < idx.length; j++) {
@@ -72,14 +64,17 @@ class KeyTracker {
  */
 export class FileProfiler {
   private readonly stats: ColumnStats[] = [];
+  /** Composite keys only; a single key column counts its distinct values in its own ColumnStats. */
   private readonly keys: KeyTracker | undefined;
+  private readonly singleKey: DistinctCounter | undefined;
   private cols: readonly string[] = [];
 
   constructor(private readonly keyNames?: readonly string[]) {
     if (keyNames !== undefined && (keyNames.length === 0 || new Set(keyNames).size !== keyNames.length)) {
       throw new ProfileError('PROFILE_BAD_OPTIONS', 'keyColumns must name at least one column, each once');
     }
-    this.keys = keyNames ? new KeyTracker(keyNames) : undefined;
+    if (keyNames?.length === 1) this.singleKey = new DistinctCounter(KEY_EXACT_LIMIT, KEY_PRECISION);
+    else if (keyNames) this.keys = new KeyTracker(keyNames);
   }
 
   addBatch(b: RecordBatch): void {
@@ -98,7 +93,10 @@ export class FileProfiler {
 
   private setColumns(columns: readonly string[]): void {
     this.cols = columns;
-    for (let i = this.stats.length; i < columns.length; i++) this.stats.push(new ColumnStats(columns[i]!));
+    for (let i = this.stats.length; i < columns.length; i++) {
+      const name = columns[i]!;
+      this.stats.push(new ColumnStats(name, this.singleKey && name === this.keyNames![0] ? this.singleKey : undefined));
+    }
     this.keys?.resolve(columns);
   }
 
@@ -118,7 +116,8 @@ export class FileProfiler {
       }
     }
     const n = file.recordCount;
-    const uniqueness = this.keys ? (n === 0 ? 1 : Math.min(1, this.keys.distinct.count() / n)) : undefined;
+    const keyDistinct = this.singleKey ?? this.keys?.distinct;
+    const uniqueness = keyDistinct ? (n === 0 ? 1 : Math.min(1, keyDistinct.count() / n)) : undefined;
     const profile: FileProfile = {
       format: file.format,
       compressed: file.compressed,
@@ -149,7 +148,7 @@ export async function profileStream(source: ByteSource, opts: ProfileOptions = {
 }
 
 export async function profileFile(path: string, opts: ProfileOptions = {}): Promise<FileProfile> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
   try {
     return await profileStream(stream, { ...opts, fileName: opts.fileName ?? basename(path) });
   } finally {
