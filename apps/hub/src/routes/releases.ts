@@ -17,7 +17,7 @@
  * (a subscriber suspended mid-publish must not break a cron publisher).
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { IdSchema, ReleaseCompleteSchema, ReleaseListSchema, ReleasePublishedSchema, ReleaseStartSchema, ReleaseUploadSchema } from '@dme/core/protocol';
+import { IdSchema, KeyGrantSchema, ReleaseCompleteSchema, ReleaseListSchema, ReleasePublishedSchema, ReleaseStartSchema, ReleaseUploadSchema } from '@dme/core/protocol';
 import type { SignedManifest } from '@dme/core/protocol';
 import { ManifestError, verifyManifest } from '@dme/core/manifest';
 import { recorder } from '../audit/recorder.js';
@@ -31,7 +31,7 @@ import { blobCall, toHubError } from '../exchange/blob-errors.js';
 import { checkGrant, grantRecord, loadAccounts } from '../exchange/grants.js';
 import type { GrantInput } from '../exchange/grants.js';
 import { hashPayload } from '../exchange/payload-hash.js';
-import { datasetView, publishedView, releaseView } from '../exchange/views.js';
+import { datasetView, grantView, publishedView, releaseView } from '../exchange/views.js';
 import { authErrorResponses, bearerSecurity, conflictResponse, jsonBody, jsonResponse, newRouter, notFoundResponse } from '../openapi.js';
 import type { DatasetRecord } from '../store/datasets.js';
 import type { ReleaseRecord } from '../store/releases.js';
@@ -78,6 +78,16 @@ const complete = createRoute({
   security: bearerSecurity,
   request: { params: idParam, body: jsonBody(ReleaseCompleteSchema) },
   responses: { 200: jsonResponse(ReleasePublishedSchema, 'The published release'), ...authErrorResponses, ...notFoundResponse, ...conflictResponse, ...integrity },
+});
+
+const ownGrant = createRoute({
+  method: 'get',
+  path: '/releases/{id}/grant',
+  tags,
+  summary: "My own key grant for a release (to unwrap and re-wrap for new subscribers)",
+  security: bearerSecurity,
+  request: { params: idParam },
+  responses: { 200: jsonResponse(KeyGrantSchema, 'The grant'), ...authErrorResponses, ...notFoundResponse },
 });
 
 function integrityFailed(message: string, details?: Record<string, unknown>): HubError {
@@ -166,6 +176,13 @@ export function releaseRoutes(deps: HubDeps) {
       const dataset = await ownedDataset(deps, c.var.caller.accountId, id);
       const items = await deps.store.releases.listByDataset(dataset.id, { limit: 1000 });
       return c.json({ items: items.map(releaseView) }, 200);
+    })
+    .openapi(ownGrant, async (c) => {
+      const { id } = c.req.valid('param');
+      const r = await ownedRelease(deps, c.var.caller.accountId, id);
+      const g = r.status === 'published' ? await deps.store.releases.getGrant(r.id, c.var.caller.accountId) : null;
+      if (!g) throw new HubError('NOT_FOUND', 'no grant for this release');
+      return c.json(grantView(g), 200);
     })
     .openapi(renew, async (c) => {
       const { id } = c.req.valid('param');
