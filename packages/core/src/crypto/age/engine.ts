@@ -12,6 +12,7 @@
  * buffer more than that.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CHUNK_SIZE } from './constants.js';
 import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
@@ -110,12 +111,12 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
   if (d.prefix) hash.update(d.prefix);
   // node:crypto returns a fresh 64 KiB buffer per chunk; V8 only collects that
   // external garbage after tens of MB, per isolate. A cheap young-generation GC
-  // every few batches keeps the worker's footprint flat. The flag is flipped
-  // back at once so the host process is not left with a global gc().
-  const v8 = process.getBuiltinModule('node:v8');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = process.getBuiltinModule('node:vm').runInNewContext('gc') as ((o?: { type: string }) => void) | undefined;
-  v8.setFlagsFromString('--no-expose-gc');
+  // every few batches keeps the worker's footprint flat. The spawner exposes
+  // gc() to new contexts only until both stages have taken it (see exposeGc).
+  const gc = process.getBuiltinModule('node:vm').runInNewContext('typeof gc === "function" ? gc : undefined') as
+    | ((o?: { type: string }) => void)
+    | undefined;
+  parentPort?.postMessage({ type: 'ready' });
   let batches = 0;
   const relieve = (): void => {
     if (++batches % d.gcEvery === 0) gc?.({ type: 'minor' });
@@ -160,7 +161,21 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
 
 const WORKER_SOURCE = `(${stageMain.toString()})(${sealBatch.toString()}, ${openBatch.toString()});\n`;
 
-type FromWorker = { type: 'result'; seq: number; out: Uint8Array; error?: OpenedBatch['error'] } | { type: 'digest'; role: 'A' | 'B'; sha256: string };
+/**
+ * V8 flags are process-wide: --expose-gc is on only while some pipeline is
+ * starting, and never touched if the host already runs with it.
+ */
+const hostHasGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
+let gcExposers = 0;
+function exposeGc(on: boolean): void {
+  if (hostHasGc) return;
+  if (on ? gcExposers++ === 0 : --gcExposers === 0) setFlagsFromString(on ? '--expose-gc' : '--no-expose-gc');
+}
+
+type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; seq: number; out: Uint8Array; error?: OpenedBatch['error'] }
+  | { type: 'digest'; role: 'A' | 'B'; sha256: string };
 
 export class PipelineEngine implements Engine {
   private readonly a: Worker;
@@ -171,9 +186,11 @@ export class PipelineEngine implements Engine {
   private digestWaiter: { resolve: () => void; reject: (e: unknown) => void } | null = null;
   private failure: unknown = null;
   private closed = false;
+  private starting = 2;
 
   constructor(mode: Mode, key: Uint8Array, prefixes: { input?: Uint8Array; output?: Uint8Array }) {
     const { port1, port2 } = new MessageChannel();
+    exposeGc(true);
     const spawn = (role: 'A' | 'B', port: unknown, prefix: Uint8Array | undefined): Worker => {
       const data: StageData = { role, mode, key, chunkSize: CHUNK_SIZE, prefix: prefix ?? null, port, gcEvery: 4 };
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data, transferList: [port as MessagePort] });
@@ -188,7 +205,12 @@ export class PipelineEngine implements Engine {
     this.b = spawn('B', port2, prefixes.output);
   }
 
+  private started(): void {
+    if (this.starting > 0 && --this.starting === 0) exposeGc(false);
+  }
+
   private onMessage(m: FromWorker): void {
+    if (m.type === 'ready') return this.started();
     if (m.type === 'digest') {
       this.digests[m.role] = m.sha256;
       if (this.digests.A !== undefined && this.digests.B !== undefined) this.digestWaiter?.resolve();
@@ -205,6 +227,7 @@ export class PipelineEngine implements Engine {
   }
 
   private fail(e: unknown): void {
+    while (this.starting > 0) this.started();
     if (this.closed) return;
     // A worker crash is an internal fault, not bad input: surface it unchanged.
     this.failure ??= e instanceof Error ? e : new Error(String(e));
@@ -239,6 +262,7 @@ export class PipelineEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    while (this.starting > 0) this.started();
     this.closed = true;
     await Promise.all([this.a.terminate(), this.b.terminate()]);
   }
