@@ -13,8 +13,6 @@ import { JsonArrayParser, NdjsonParser } from './json.js';
 import { openPlaintext, type ByteSource } from './source.js';
 import type { FileFormat, ReadOptions, RecordBatch } from './types.js';
 
-export const DEFAULT_BATCH_SIZE = 4096;
-
 interface TextParser {
   push(text: string, final: boolean): void;
 }
@@ -52,8 +50,10 @@ export class RecordReader implements AsyncIterable<RecordBatch> {
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch> {
     if (this.started) throw new Error('RecordReader can only be iterated once');
     this.started = true;
-    const batchSize = this.opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    const batchSize = this.opts.batchSize;
+    if (batchSize !== undefined && (!Number.isSafeInteger(batchSize) || batchSize < 1)) {
+      throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+    }
     const plain = await openPlaintext(this.source);
     this.compressed = plain.compressed;
     const format = this.opts.format ?? detectFormat(plain.head, this.opts.fileName);

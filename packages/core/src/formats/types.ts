@@ -29,7 +29,7 @@ export interface ReadOptions {
   format?: FileFormat;
   /** Used for detection (extension, `.gz`) and error messages. */
   fileName?: string;
-  /** Rows per batch (default 4096). A JSON key first seen mid-batch ends the batch early. */
+  /** Rows per batch; default about 8,192 cells (64–1,024 rows). A JSON key first seen mid-batch ends the batch early. */
   batchSize?: number;
 }
 
