@@ -54,6 +54,12 @@ describe('CSV (RFC 4180)', () => {
     expect(reader.recordCount).toBe(3);
   });
 
+  it.each([1, 2, 1 << 16])('ends on a quoted field or an empty field without a final newline (%i)', async (size) => {
+    expect((await read('a,b\n1,"x"', { format: 'csv' }, size)).rows).toEqual([['1', 'x']]);
+    expect((await read('a,b\n"1",', { format: 'csv' }, size)).rows).toEqual([['1', null]]);
+    expect((await read('a,b\r\n"1","2"\r\n', { format: 'csv' }, size)).rows).toEqual([['1', '2']]);
+  });
+
   it('skips blank lines, keeps whitespace and treats a stray quote inside a field literally', async () => {
     const { rows } = await read('a,b\n\n x ,5" pipe\r\n\r\n,\n');
     expect(rows).toEqual([

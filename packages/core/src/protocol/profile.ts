@@ -12,6 +12,7 @@ export const FILE_FORMATS = ['csv', 'tsv', 'ndjson', 'json'] as const;
 export const FileFormatSchema = z.enum(FILE_FORMATS);
 export type FileFormat = z.infer<typeof FileFormatSchema>;
 
+/** A column's type is the most specific one that ≥ 99% of its non-null values satisfy (see profile/column.ts). */
 export const COLUMN_TYPES = ['integer', 'real', 'text', 'boolean', 'date', 'datetime', 'phone_e164'] as const;
 export const ColumnTypeSchema = z.enum(COLUMN_TYPES);
 export type ColumnType = z.infer<typeof ColumnTypeSchema>;
@@ -24,13 +25,15 @@ export const ColumnProfileSchema = z.object({
   distinctEstimate: z.number().int().nonnegative(),
   /** Share of non-null values that parse as `type`, 0..1. */
   validity: z.number().min(0).max(1),
+  /** Numbers for integer/real columns, ISO 8601 strings for date/datetime; absent otherwise. */
   min: z.union([z.string(), z.number()]).optional(),
   max: z.union([z.string(), z.number()]).optional(),
+  /** Longest value in UTF-16 code units, for text and phone_e164 columns. */
   maxLength: z.number().int().nonnegative().optional(),
 });
 export type ColumnProfile = z.infer<typeof ColumnProfileSchema>;
 
-/** GreyBase quality metrics, each 0..1 except `overallScore` (0..100). */
+/** GreyBase quality metrics, each 0..1 except `overallScore` (0..100); formulas in profile/quality.ts. */
 export const QualityMetricsSchema = z.object({
   completeness: z.number().min(0).max(1),
   validity: z.number().min(0).max(1),
