@@ -8,10 +8,10 @@
 import { BatchBuilder } from './batch.js';
 import { DelimitedParser } from './delimited.js';
 import { detectFormat } from './detect.js';
-import { FormatError } from './errors.js';
 import { JsonArrayParser, NdjsonParser } from './json.js';
 import { openPlaintext, type ByteSource } from './source.js';
 import type { FileFormat, ReadOptions, RecordBatch } from './types.js';
+import { Utf8Decoder } from './utf8.js';
 
 interface TextParser {
   push(text: string, final: boolean): void;
@@ -60,25 +60,18 @@ export class RecordReader implements AsyncIterable<RecordBatch> {
     this.format = format;
     const out = new BatchBuilder(batchSize);
     const parser = parserFor(format, out);
-    // fatal: a Latin-1 file would otherwise import as U+FFFD garbage without a word.
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    const decode = (chunk?: Uint8Array): string => {
-      try {
-        return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
-      } catch {
-        throw new FormatError('FORMAT_ENCODING', `the text is not valid UTF-8 (near byte ${this.bytes}); convert the file to UTF-8`);
-      }
-    };
+    // Strict: a Latin-1 file would otherwise import as U+FFFD garbage without a word.
+    const decoder = new Utf8Decoder();
     for await (const chunk of plain.chunks) {
       this.bytes += chunk.length;
-      parser.push(decode(chunk), false);
+      parser.push(decoder.decode(chunk), false);
       this.columns = out.columns;
       for (const b of out.take()) {
         this.recordCount = b.firstRecord - 1 + b.rowCount;
         yield b;
       }
     }
-    parser.push(decode(), true);
+    parser.push(decoder.end(), true);
     out.flush();
     this.columns = out.columns;
     for (const b of out.take()) {
