@@ -14,6 +14,7 @@ import type { Readable, Writable } from 'node:stream';
 import { systemClock } from '../deps.js';
 import { createIdSource } from '../ids.js';
 import { AdminExistsError, createAdmin } from './admin.js';
+import { auditVerify } from './audit-command.js';
 import { openStore, startHub } from './hub.js';
 import type { RunningHub } from './hub.js';
 import { ConfigError, settingsFromEnv } from './settings.js';
@@ -30,6 +31,7 @@ class UsageError extends Error {}
 const USAGE = `usage:
   dme-hub [serve]
   dme-hub admin create --email EMAIL [--password-stdin] [--name NAME]
+  dme-hub audit verify [--json]
   dme-hub help`;
 
 function parseFlags(args: string[], known: Record<string, 'string' | 'boolean'>): Record<string, string | true> {
@@ -103,6 +105,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number | Runnin
       return 0;
     }
     if (cmd === 'admin' && rest[0] === 'create') return await adminCreate(rest.slice(1), io);
+    if (cmd === 'audit' && rest[0] === 'verify') return await auditVerify(rest.slice(1), io);
     throw new UsageError(`unknown command: ${argv.join(' ')}`);
   } catch (err) {
     if (err instanceof UsageError) {
