@@ -97,12 +97,13 @@ export async function encrypt(plaintext: Uint8Array) {
   });
   const result = await age.encryptPayload((async function* () { yield plaintext; })(), sink, fileKey);
   const payload = new Uint8Array(Buffer.concat(chunks));
-  return { payload, result, header: (recipient: string) => b64(age.encodeHeader(fileKey, [recipient])) };
+  return { payload, result, fileKey, header: (recipient: string) => b64(age.encodeHeader(fileKey, [recipient])) };
 }
 
 export interface Published {
   releaseId: string;
   payload: Uint8Array;
+  fileKey: Uint8Array;
   status: number;
   /** `any`: tests probe response bodies freely and assert their shape. */
   body: any;
@@ -154,7 +155,7 @@ export async function publish(hub: ExchangeHub, producer: Party, datasetId: stri
   const signed = await signManifest(manifest, producer.signingKey);
   const grants = [producer, ...recipients].map((p) => ({ recipientAccountId: p.id, recipient: p.recipient, header: enc.header(p.recipient) }));
   const res = await call(hub, 'POST', `/v1/producer/releases/${releaseId}/complete`, { token: producer.token, body: { manifest: signed, grants } });
-  return { releaseId, payload: enc.payload, status: res.status, body: res.body };
+  return { releaseId, payload: enc.payload, fileKey: enc.fileKey, status: res.status, body: res.body };
 }
 
 export async function createDataset(hub: TestHub, producer: Party, slug: string, status: 'DRAFT' | 'PUBLISHED' = 'PUBLISHED'): Promise<string> {
