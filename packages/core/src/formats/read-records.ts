@@ -13,6 +13,9 @@ import { openPlaintext, type ByteSource } from './source.js';
 import type { FileFormat, ReadOptions, RecordBatch } from './types.js';
 import { Utf8Decoder } from './utf8.js';
 
+/** Bytes decoded at a time (see the read loop). */
+const TEXT_SLICE = 64 * 1024;
+
 interface TextParser {
   push(text: string, final: boolean): void;
 }
@@ -64,11 +67,16 @@ export class RecordReader implements AsyncIterable<RecordBatch> {
     const decoder = new Utf8Decoder();
     for await (const chunk of plain.chunks) {
       this.bytes += chunk.length;
-      parser.push(decoder.decode(chunk), false);
-      this.columns = out.columns;
-      for (const b of out.take()) {
-        this.recordCount = b.firstRecord - 1 + b.rowCount;
-        yield b;
+      // Decode in slices: a decoded string over ~128 KiB goes to V8's
+      // large-object space and, pinned by the cells sliced from it, lingers
+      // until a full GC. Big reads stay cheap; big strings do not.
+      for (let o = 0; o < chunk.length; o += TEXT_SLICE) {
+        parser.push(decoder.decode(chunk.subarray(o, o + TEXT_SLICE)), false);
+        this.columns = out.columns;
+        for (const b of out.take()) {
+          this.recordCount = b.firstRecord - 1 + b.rowCount;
+          yield b;
+        }
       }
     }
     parser.push(decoder.end(), true);

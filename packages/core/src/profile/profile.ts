@@ -148,10 +148,9 @@ export async function profileStream(source: ByteSource, opts: ProfileOptions = {
 }
 
 export async function profileFile(path: string, opts: ProfileOptions = {}): Promise<FileProfile> {
-  // 64 KiB: each decoded chunk string stays a young-generation object (cells
-  // are slices of it), where 1 MiB chunks land in large-object space and
-  // linger until a full GC: +60% RSS and slower.
-  const stream = createReadStream(path, { highWaterMark: 1 << 16 });
+  // 256 KiB reads: fewer trips through the thread pool than the 64 KiB
+  // default; the reader decodes them in 64 KiB slices either way.
+  const stream = createReadStream(path, { highWaterMark: 1 << 18 });
   try {
     return await profileStream(stream, { ...opts, fileName: opts.fileName ?? basename(path) });
   } finally {
