@@ -9,6 +9,23 @@ import { createRequire } from 'node:module';
 import { decryptCommand, DECRYPT_HELP, encryptCommand, ENCRYPT_HELP } from './commands/crypt.js';
 import { identityCommand, IDENTITY_HELP } from './commands/identity.js';
 import { profileCommand, PROFILE_HELP } from './commands/profile.js';
+import { enableCommand, ENABLE_HELP, keysCommand, KEYS_HELP, loginCommand, LOGIN_HELP, logoutCommand, LOGOUT_HELP, signupCommand, SIGNUP_HELP, whoamiCommand, WHOAMI_HELP } from './commands/account.js';
+import { datasetsCommand, DATASETS_HELP } from './commands/datasets.js';
+import { publishCommand, PUBLISH_HELP, pullCommand, PULL_HELP } from './commands/publish.js';
+import {
+  CATALOG_HELP,
+  catalogCommand,
+  DECISION_HELP,
+  decisionCommand,
+  GRANTS_HELP,
+  grantsCommand,
+  SUBSCRIBE_HELP,
+  subscribeCommand,
+  SUBSCRIBERS_HELP,
+  subscribersCommand,
+  SUBSCRIPTIONS_HELP,
+  subscriptionsCommand,
+} from './commands/subscriptions.js';
 import { CliError, describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { line, processIo, type Io } from './io.js';
 
@@ -23,6 +40,24 @@ const COMMANDS: Record<string, Command> = {
   encrypt: { summary: 'encrypt a file to age recipients', help: ENCRYPT_HELP, run: encryptCommand },
   decrypt: { summary: 'decrypt an age file', help: DECRYPT_HELP, run: decryptCommand },
   profile: { summary: 'profile a CSV/TSV/NDJSON/JSON file', help: PROFILE_HELP, run: profileCommand },
+  signup: { summary: 'create an account on the hub and log in', help: SIGNUP_HELP, run: signupCommand },
+  login: { summary: 'log in to the hub (registers this machine\'s keys)', help: LOGIN_HELP, run: loginCommand },
+  logout: { summary: 'end the hub session', help: LOGOUT_HELP, run: logoutCommand },
+  whoami: { summary: 'show the account, features and key fingerprints', help: WHOAMI_HELP, run: whoamiCommand },
+  keys: { summary: 'create, list or revoke API keys', help: KEYS_HELP, run: keysCommand },
+  enable: { summary: 'enable the producer or consumer role', help: ENABLE_HELP, run: enableCommand },
+  datasets: { summary: 'create, list or update your datasets (producer)', help: DATASETS_HELP, run: datasetsCommand },
+  publish: { summary: 'encrypt and publish a file as a new release', help: PUBLISH_HELP, run: publishCommand },
+  pull: { summary: 'download, verify and decrypt a release', help: PULL_HELP, run: pullCommand },
+  catalog: { summary: 'list datasets you can subscribe to', help: CATALOG_HELP, run: catalogCommand },
+  subscribe: { summary: 'ask to subscribe to a dataset', help: SUBSCRIBE_HELP, run: subscribeCommand },
+  subscriptions: { summary: 'list your subscriptions (consumer)', help: SUBSCRIPTIONS_HELP, run: subscriptionsCommand },
+  subscribers: { summary: 'list subscribers of your datasets (producer)', help: SUBSCRIBERS_HELP, run: subscribersCommand },
+  approve: { summary: 'approve a subscription and write its history grants', help: DECISION_HELP('approve'), run: decisionCommand('approve') },
+  reject: { summary: 'reject a subscription request', help: DECISION_HELP('reject'), run: decisionCommand('reject') },
+  suspend: { summary: 'suspend a subscription (its grants are deleted)', help: DECISION_HELP('suspend'), run: decisionCommand('suspend') },
+  reinstate: { summary: 'reinstate a suspended subscription', help: DECISION_HELP('reinstate'), run: decisionCommand('reinstate') },
+  grants: { summary: 'write history grants still owed to subscribers', help: GRANTS_HELP, run: grantsCommand },
 };
 
 function version(): string {
@@ -42,7 +77,8 @@ export function mainHelp(): string {
     ...rows,
     '',
     'Run `dme help <command>` or `dme <command> --help` for a command\'s options.',
-    'Environment: DME_HOME (keys and settings, default ~/.dme).',
+    'Environment: DME_HOME (keys and settings, default ~/.dme), DME_HUB_URL (default http://127.0.0.1:8787),',
+    '  DME_API_KEY (a hub API key, used instead of `dme login`).',
     'Exit codes: 0 success, 1 failure, 2 usage error.',
   ].join('\n');
 }
