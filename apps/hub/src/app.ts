@@ -28,6 +28,9 @@ import { marketplaceRoutes } from './routes/marketplace.js';
 import { releaseRoutes } from './routes/releases.js';
 import { subscriberRoutes } from './routes/subscribers.js';
 import { usageRoutes } from './routes/usage.js';
+import { eventRoutes } from './routes/events.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { notifyAfterWrites } from './events/notify-after-writes.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -45,6 +48,8 @@ export function createApp(deps: HubDeps) {
   app.notFound(notFoundHandler);
   app.use('/v1/*', jsonBodyLimit(deps.config.maxJsonBodyBytes));
   if (deps.blobRoutes) app.route('/v1/blob', deps.blobRoutes);
+  // Post-commit hook of the event fan-out: wakes streams and the webhook worker after writes.
+  app.use('/v1/*', notifyAfterWrites(deps.store));
   // Area guards: every producer or consumer route, present or future, requires
   // auth, the matching API-key scope and the account feature, before routing.
   app.use('/v1/producer/*', requireAuth(deps), requireFeature('DATA_PRODUCER'));
@@ -66,6 +71,8 @@ export function createApp(deps: HubDeps) {
     .route('/v1/producer', releaseRoutes(deps))
     .route('/v1/producer', subscriberRoutes(deps))
     .route('/v1/consumer', consumerRoutes(deps))
+    .route('/v1/consumer/webhook', webhookRoutes(deps))
+    .route('/v1/events', eventRoutes(deps))
     .route('/v1/marketplace', marketplaceRoutes(deps))
     .route('/v1/usage', usageRoutes(deps))
     .route('/v1/admin/audit', auditRoutes(deps));

@@ -18,6 +18,8 @@ import { createIdSource } from '../ids.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { SqliteStore } from '../store/sqlite/index.js';
 import { ensureFirstAdmin } from './admin.js';
+import { startEventDelivery } from './events.js';
+import type { EventDelivery } from './events.js';
 import { localStoreFromDir, s3StoreFromEnv } from './blob/factories.js';
 import { localBlobRoutes } from './blob/local-routes.js';
 import { loadDocsAssets } from './docs-assets.js';
@@ -104,17 +106,21 @@ export async function startHub(settings: HubSettings, env: Record<string, string
   const { port } = server.address() as AddressInfo;
   const hostForUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${hostForUrl}:${port}`;
+  let delivery: EventDelivery | undefined;
   const close = () =>
     new Promise<void>((done) => {
-      server.close(() => {
+      // Open event streams never end by themselves: end them (and the webhook worker) first.
+      const stopped = delivery ? delivery.stop() : Promise.resolve();
+      void stopped.then(() => server.close(() => {
         void store.close().then(done);
-      });
+      }));
     });
   try {
     const built = buildHub(settings, settings.publicUrl ?? url, env, store);
     if (settings.firstAdmin) {
       await ensureFirstAdmin({ store, ids: built.deps.ids, clock: built.deps.clock, passwordIterations: settings.passwordIterations }, settings.firstAdmin);
     }
+    delivery = startEventDelivery(built.deps, env);
     hub = built;
     return { url, hub: built, server, close };
   } catch (err) {

@@ -12,6 +12,7 @@
  */
 import type { AccountStatus, ApiKeyScope, Feature, Tier } from '@dme/core/protocol';
 import type { DatasetStore } from './datasets.js';
+import type { WebhookStore } from './deliveries.js';
 import type { AuditStore, EventStore, UsageStore } from './ledger.js';
 import type { ReleaseStore } from './releases.js';
 import type { SubscriptionStore } from './subscriptions.js';
@@ -132,5 +133,6 @@ export interface Store {
   audit: AuditStore;
   usage: UsageStore;
   events: EventStore;
+  webhooks: WebhookStore;
   close(): Promise<void>;
 }

@@ -21,3 +21,4 @@ export * from './api-marketplace.js';
 export * from './api-consumer.js';
 export * from './api-producer.js';
 export * from './api-ledger.js';
+export * from './api-events.js';

@@ -13,6 +13,7 @@ import { sql as subscriptions } from './0102-subscriptions.js';
 import { sql as events } from './0103-events.js';
 import { sql as usage } from './0104-usage.js';
 import { sql as audit } from './0105-audit.js';
+import { sql as webhooks } from './0200-webhooks.js';
 
 export interface Migration {
   version: number;
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 103, name: 'events', sql: events },
   { version: 104, name: 'usage', sql: usage },
   { version: 105, name: 'audit', sql: audit },
+  { version: 200, name: 'webhooks', sql: webhooks },
 ];

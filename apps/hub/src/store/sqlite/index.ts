@@ -9,6 +9,7 @@ import type { Store } from '../types.js';
 import { sqliteAccounts } from './accounts.js';
 import { sqliteApiKeys } from './api-keys.js';
 import { sqliteDatasets } from './datasets.js';
+import { sqliteWebhooks } from './deliveries.js';
 import { sqliteAudit, sqliteEvents, sqliteUsage } from './ledger.js';
 import { sqliteReleases } from './releases.js';
 import { sqliteSubscriptions } from './subscriptions.js';
@@ -40,6 +41,7 @@ export function openSqliteStore(path: string): SqliteStore {
     audit: sqliteAudit(db),
     usage: sqliteUsage(db),
     events: sqliteEvents(db),
+    webhooks: sqliteWebhooks(db),
     close: async () => {
       db.close();
     },
