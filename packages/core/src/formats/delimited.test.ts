@@ -77,6 +77,12 @@ describe('CSV (RFC 4180)', () => {
     expect(empty.rows).toEqual([]);
   });
 
+  it.each([1, 1 << 16])('reads a quoted header (%i)', async (size) => {
+    const { columns, rows } = await read('"id","na,me"\r\n1,x\r\n', { format: 'csv' }, size);
+    expect(columns).toEqual(['id', 'na,me']);
+    expect(rows).toEqual([['1', 'x']]);
+  });
+
   it('names empty header cells and refuses duplicate ones', async () => {
     expect((await read('a,,c\n1,2,3\n')).columns).toEqual(['a', 'column_2', 'c']);
     const e = await failure('a,b,a\n1,2,3\n');
