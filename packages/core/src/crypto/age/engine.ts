@@ -19,17 +19,23 @@ import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
 
 export type Mode = 'seal' | 'open';
 
+/** One batch. `data` and `out` are owned by the engine until the result comes back. */
 export interface Job {
   seq: number;
   counter: number;
   data: Uint8Array;
   length: number;
   last: boolean;
+  /** Where the result goes; large enough for the batch's output. */
+  out: Uint8Array;
 }
 
+/** The job's buffers come back for reuse; the output is `out.subarray(0, outLength)`. */
 export interface JobResult {
   seq: number;
+  data: Uint8Array;
   out: Uint8Array;
+  outLength: number;
   error?: OpenedBatch['error'];
 }
 
@@ -48,9 +54,10 @@ export interface Engine {
 }
 
 function crypt(mode: Mode, key: Uint8Array, job: Job): JobResult {
-  if (mode === 'seal') return { seq: job.seq, out: sealBatch(key, job.counter, job.data, job.length, job.last, CHUNK_SIZE) };
-  const opened = openBatch(key, job.counter, job.data, job.length, job.last, CHUNK_SIZE);
-  return opened.error ? { seq: job.seq, out: opened.plain, error: opened.error } : { seq: job.seq, out: opened.plain };
+  const { seq, data, out } = job;
+  if (mode === 'seal') return { seq, data, out, outLength: sealBatch(key, job.counter, data, job.length, job.last, CHUNK_SIZE, out) };
+  const o = openBatch(key, job.counter, data, job.length, job.last, CHUNK_SIZE, out);
+  return o.error ? { seq, data, out, outLength: o.length, error: o.error } : { seq, data, out, outLength: o.length };
 }
 
 /** `inputPrefix`/`outputPrefix`: bytes hashed before the first batch (the payload nonce). */
@@ -71,7 +78,7 @@ export class InlineEngine implements Engine {
   submit(job: Job): void {
     this.inputHash.update(job.data.subarray(0, job.length));
     const result = crypt(this.mode, this.key, job);
-    this.outputHash.update(result.out);
+    this.outputHash.update(result.out.subarray(0, result.outLength));
     this.results.push(result);
   }
 
@@ -122,10 +129,12 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
     if (++batches % d.gcEvery === 0) gc?.({ type: 'minor' });
   };
   const run = (job: Job): JobResult => {
-    if (d.mode === 'seal') return { seq: job.seq, out: seal(d.key, job.counter, job.data, job.length, job.last, d.chunkSize) };
-    const o = open(d.key, job.counter, job.data, job.length, job.last, d.chunkSize);
-    return { seq: job.seq, out: o.plain, error: o.error };
+    const { seq, data, out } = job;
+    if (d.mode === 'seal') return { seq, data, out, outLength: seal(d.key, job.counter, data, job.length, job.last, d.chunkSize, out) };
+    const o = open(d.key, job.counter, data, job.length, job.last, d.chunkSize, out);
+    return { seq, data, out, outLength: o.length, error: o.error };
   };
+  const buffers = (m: { data: Uint8Array; out: Uint8Array }): ArrayBuffer[] => [m.data.buffer as ArrayBuffer, m.out.buffer as ArrayBuffer];
   type Msg = { type: 'finish' } | ({ type: 'job' } & Job) | ({ type: 'done' } & JobResult);
   const digest = (): void => parentPort?.postMessage({ type: 'digest', role: d.role, sha256: hash.digest('hex') });
   if (d.role === 'A') {
@@ -140,9 +149,9 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
       relieve();
       if (m.seq % 2 === 0) {
         const r = run(m);
-        port.postMessage({ type: 'done', ...r }, [r.out.buffer as ArrayBuffer]);
+        port.postMessage({ type: 'done', ...r }, buffers(r));
       } else {
-        port.postMessage(m, [m.data.buffer as ArrayBuffer]);
+        port.postMessage(m, buffers(m));
       }
     });
   } else {
@@ -152,9 +161,9 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
         return;
       }
       const r = m.type === 'job' ? run(m) : m;
-      hash.update(r.out);
+      hash.update(r.out.subarray(0, r.outLength));
       relieve();
-      parentPort?.postMessage({ type: 'result', seq: r.seq, out: r.out, error: r.error }, [r.out.buffer as ArrayBuffer]);
+      parentPort?.postMessage({ ...r, type: 'result' }, buffers(r));
     });
   }
 }
@@ -174,7 +183,7 @@ function exposeGc(on: boolean): void {
 
 type FromWorker =
   | { type: 'ready' }
-  | { type: 'result'; seq: number; out: Uint8Array; error?: OpenedBatch['error'] }
+  | ({ type: 'result' } & JobResult)
   | { type: 'digest'; role: 'A' | 'B'; sha256: string };
 
 export class PipelineEngine implements Engine {
@@ -216,7 +225,7 @@ export class PipelineEngine implements Engine {
       if (this.digests.A !== undefined && this.digests.B !== undefined) this.digestWaiter?.resolve();
       return;
     }
-    const r: JobResult = m.error ? { seq: m.seq, out: m.out, error: m.error } : { seq: m.seq, out: m.out };
+    const { type: _type, ...r } = m;
     if (this.waiting) {
       const w = this.waiting;
       this.waiting = null;
@@ -239,7 +248,7 @@ export class PipelineEngine implements Engine {
 
   submit(job: Job): void {
     if (this.failure) throw this.failure;
-    this.a.postMessage({ type: 'job', ...job }, [job.data.buffer as ArrayBuffer]);
+    this.a.postMessage({ type: 'job', ...job }, [job.data.buffer as ArrayBuffer, job.out.buffer as ArrayBuffer]);
   }
 
   next(): Promise<JobResult> {

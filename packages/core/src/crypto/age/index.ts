@@ -10,4 +10,4 @@ export { readHeader, type SplitFile } from './reader.js';
 export { decryptPayload, encryptPayload, type PayloadOptions, type PayloadResult } from './payload.js';
 export { decrypt, encrypt, type DecryptOptions, type EncryptOptions, type EncryptResult } from './age.js';
 export { armor, armorWriter, dearmor, dearmorStream } from './armor.js';
-export type { ByteSource } from './source.js';
+export { openFileSource, type ByteSource, type DirectSource } from './source.js';

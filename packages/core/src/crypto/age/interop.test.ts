@@ -13,6 +13,7 @@ import { decrypt, encrypt } from './age.js';
 import { grantHeader, unwrapFileKey } from './filekey.js';
 import { identityToRecipient, parseIdentityFile } from './keys.js';
 import { readHeader } from './reader.js';
+import { openFileSource } from './source.js';
 
 const AGE = '/usr/bin/age';
 let dir: string;
@@ -90,6 +91,27 @@ describe('interop with age 1.1.1', () => {
       const out = execFileSync(AGE, ['-d', '-i', keys[1]!.file, path('q.age')], { maxBuffer: 64 << 20 });
       expect(out.equals(plain)).toBe(true);
     }
+  });
+
+  it('file sources read straight into the pipeline, both ways', async () => {
+    const plain = randomBytes(6 * 1024 * 1024 + 5);
+    writeFileSync(path('f.bin'), plain);
+    const out = createWriteStream(path('f.age'));
+    const r = await encrypt(await openFileSource(path('f.bin')), out, [keys[0]!.recipient]);
+    out.end();
+    await finished(out);
+    expect(r.plaintextSha256).toBe(sha256(plain));
+    expect(execFileSync(AGE, ['-d', '-i', keys[0]!.file, path('f.age')], { maxBuffer: 64 << 20 }).equals(plain)).toBe(true);
+    const back = createWriteStream(path('f.out'));
+    const d = await decrypt(await openFileSource(path('f.age')), back, [keys[0]!.identity]);
+    back.end();
+    await finished(back);
+    expect(d).toEqual({ plaintextBytes: r.plaintextBytes, plaintextSha256: r.plaintextSha256, payloadBytes: r.payloadBytes, payloadSha256: r.payloadSha256 });
+    expect(readFileSync(path('f.out')).equals(plain)).toBe(true);
+    // Iterating a file source yields the file's bytes too.
+    const parts: Uint8Array[] = [];
+    for await (const chunk of await openFileSource(path('f.bin'))) parts.push(chunk);
+    expect(Buffer.concat(parts).equals(plain)).toBe(true);
   });
 
   it('armor both ways', async () => {

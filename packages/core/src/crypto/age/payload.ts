@@ -11,12 +11,14 @@
  * output as garbage on any error (write to a temp file, rename on success).
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
+import { WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PAYLOAD_KEY_INFO, PAYLOAD_KEY_SIZE, PAYLOAD_NONCE_SIZE } from './constants.js';
 import { type Engine, InlineEngine, PipelineEngine, type Mode } from './engine.js';
 import { AgeError } from './errors.js';
 import { assertFileKey } from './filekey.js';
 import { ByteReader, type ByteSource } from './source.js';
+import { sealedSize } from './stream.js';
 
 export interface PayloadResult {
   plaintextBytes: number;
@@ -43,11 +45,17 @@ export function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', fileKey, nonce, PAYLOAD_KEY_INFO, PAYLOAD_KEY_SIZE));
 }
 
-/** Writes with backpressure; rejects if the stream errors or closes early. */
-function write(output: Writable, bytes: Uint8Array): Promise<void> {
-  if (bytes.length === 0) return Promise.resolve();
+/**
+ * Writes `bytes`, then calls `written` once the stream is done with them (so the
+ * buffer can be reused). Resolves when the caller may write again (backpressure).
+ */
+function write(output: Writable, bytes: Uint8Array, written?: () => void): Promise<void> {
+  if (bytes.length === 0) {
+    written?.();
+    return Promise.resolve();
+  }
   if (output.destroyed) return Promise.reject(new Error('output stream was destroyed'));
-  if (output.write(bytes)) return Promise.resolve();
+  if (output.write(bytes, (e) => !e && written?.())) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const cleanup = (): void => {
       output.off('drain', onDrain);
@@ -63,6 +71,18 @@ function write(output: Writable, bytes: Uint8Array): Promise<void> {
   });
 }
 
+/** Recycled batch buffers: fresh 1 MiB ArrayBuffers cost page faults, zeroing and GC. */
+class BufferPool {
+  private readonly free: Uint8Array[] = [];
+  constructor(private readonly size: number) {}
+  take(): Uint8Array {
+    return this.free.pop() ?? new Uint8Array(new ArrayBuffer(this.size));
+  }
+  give(buf: Uint8Array): void {
+    if (buf.byteLength === this.size && this.free.length < MAX_IN_FLIGHT + 2) this.free.push(buf);
+  }
+}
+
 async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce: Uint8Array, parallel?: boolean): Promise<Engine> {
   const big = parallel ?? (await reader.fill(PARALLEL_THRESHOLD + 1)) > PARALLEL_THRESHOLD;
   const prefixes = mode === 'seal' ? { output: nonce } : { input: nonce };
@@ -73,7 +93,14 @@ async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce
  * Reads batches, keeps at most MAX_IN_FLIGHT in the engine, writes results in
  * order. Returns input and output byte counts and digests.
  */
-async function pump(reader: ByteReader, engine: Engine, output: Writable, batchBytes: number, inSize: number, onProgress?: (n: number) => void) {
+async function pump(mode: Mode, reader: ByteReader, engine: Engine, output: Writable, onProgress?: (n: number) => void) {
+  const inSize = mode === 'seal' ? CHUNK_SIZE : ENCRYPTED_CHUNK_SIZE;
+  const batchBytes = BATCH_CHUNKS * inSize;
+  const inputs = new BufferPool(batchBytes);
+  const outputs = new BufferPool(mode === 'seal' ? sealedSize(batchBytes, CHUNK_SIZE) : batchBytes);
+  // Only a file stream is known to drop a chunk once its write callback ran; any
+  // other Writable (a PassThrough, a collector) may keep it, so it gets fresh buffers.
+  const recycle = output instanceof WriteStream;
   let inBytes = 0;
   let outBytes = 0;
   let counter = 0;
@@ -83,19 +110,18 @@ async function pump(reader: ByteReader, engine: Engine, output: Writable, batchB
   const drainOne = async (): Promise<void> => {
     const r = await engine.next();
     inFlight--;
-    await write(output, r.out);
-    outBytes += r.out.length;
+    inputs.give(r.data);
+    await write(output, r.out.subarray(0, r.outLength), recycle ? () => outputs.give(r.out) : undefined);
+    outBytes += r.outLength;
     if (r.error) throw new AgeError(r.error.code, r.error.message);
   };
   let progressed = 0;
   while (!last) {
-    const data = new Uint8Array(new ArrayBuffer(batchBytes));
+    const data = inputs.take();
     const length = await reader.readInto(data, 0, batchBytes);
     last = length < batchBytes || (await reader.atEnd());
-    if (seq === 0 && length === 0 && inSize === ENCRYPTED_CHUNK_SIZE) {
-      throw new AgeError('TRUNCATED', 'payload has a nonce but no chunks');
-    }
-    engine.submit({ seq: seq++, counter, data, length, last });
+    if (seq === 0 && length === 0 && mode === 'open') throw new AgeError('TRUNCATED', 'payload has a nonce but no chunks');
+    engine.submit({ seq: seq++, counter, data, length, last, out: outputs.take() });
     inFlight++;
     inBytes += length;
     counter += Math.ceil(length / inSize);
@@ -124,8 +150,7 @@ async function run(mode: Mode, input: ByteSource, output: Writable, nonce: Uint8
       await write(output, n);
     }
     engine = await pickEngine(reader, mode, payloadKey(fileKey, n), n, opts.parallel);
-    const inSize = mode === 'seal' ? CHUNK_SIZE : ENCRYPTED_CHUNK_SIZE;
-    const r = await pump(reader, engine, output, BATCH_CHUNKS * inSize, inSize, opts.onProgress);
+    const r = await pump(mode, reader, engine, output, opts.onProgress);
     return { ...r, nonceBytes: PAYLOAD_NONCE_SIZE };
   } finally {
     await engine?.close();

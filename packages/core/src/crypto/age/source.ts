@@ -1,23 +1,41 @@
 /**
- * A pull-based byte reader over an async iterable of byte chunks (a Node
- * Readable is one), with exact-size reads, look-ahead and push-back.
+ * Where payload bytes come from: a pull-based reader over any async iterable of
+ * byte chunks (a Node Readable is one), with exact-size reads, look-ahead and
+ * push-back, plus a direct path for sources that can read straight into the
+ * caller's buffer (a file opened with `openFileSource`), which saves the
+ * per-chunk allocations and copies of a stream.
  *
- * It holds at most what the caller asked for plus one source chunk, so memory
- * stays bounded by the caller's read sizes.
+ * The reader holds at most what the caller asked for plus one source chunk, so
+ * memory stays bounded by the caller's read sizes.
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { AgeError } from './errors.js';
 
-export type ByteSource = Readable | AsyncIterable<Uint8Array>;
+/** A source that fills a caller's buffer; `read` resolves 0 at the end. */
+export interface DirectSource extends AsyncIterable<Uint8Array> {
+  read(target: Uint8Array, offset: number, length: number): Promise<number>;
+  close?(): Promise<void>;
+}
+
+export type ByteSource = Readable | AsyncIterable<Uint8Array> | DirectSource;
+
+function isDirect(source: ByteSource): source is DirectSource {
+  return typeof (source as Partial<DirectSource>).read === 'function' && !('readable' in source);
+}
+
+/** Look-ahead reads from a direct source take at least this much. */
+const LOOKAHEAD = 64 * 1024;
 
 export class ByteReader {
-  private readonly iterator: AsyncIterator<unknown>;
+  private readonly direct: DirectSource | null;
+  private iterator: AsyncIterator<unknown> | null = null;
   private queue: Uint8Array[] = [];
   private queued = 0;
   private ended = false;
 
-  constructor(source: ByteSource) {
-    this.iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  constructor(private readonly source: ByteSource) {
+    this.direct = isDirect(source) ? source : null;
   }
 
   /** Bytes buffered and not yet consumed. */
@@ -25,16 +43,27 @@ export class ByteReader {
     return this.queued;
   }
 
+  private async pull(want: number): Promise<Uint8Array | null> {
+    if (this.direct) {
+      const buf = new Uint8Array(Math.max(want, LOOKAHEAD));
+      const got = await this.direct.read(buf, 0, buf.length);
+      return got === 0 ? null : buf.subarray(0, got);
+    }
+    this.iterator ??= (this.source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const next = await this.iterator.next();
+    if (next.done) return null;
+    if (!(next.value instanceof Uint8Array)) throw new AgeError('BAD_ARGUMENT', 'input must yield bytes (Uint8Array/Buffer), not strings or objects');
+    return next.value;
+  }
+
   /** Reads from the source until `n` bytes are buffered or the source ends. */
   async fill(n: number): Promise<number> {
     while (this.queued < n && !this.ended) {
-      const next = await this.iterator.next();
-      if (next.done) {
+      const value = await this.pull(n - this.queued);
+      if (value === null) {
         this.ended = true;
         break;
       }
-      const value = next.value;
-      if (!(value instanceof Uint8Array)) throw new AgeError('BAD_ARGUMENT', 'input must yield bytes (Uint8Array/Buffer), not strings or objects');
       if (value.length > 0) {
         this.queue.push(value);
         this.queued += value.length;
@@ -48,9 +77,8 @@ export class ByteReader {
     return (await this.fill(1)) === 0;
   }
 
-  /** Copies up to `n` buffered-or-read bytes into `target` at `offset`; returns the count. */
+  /** Copies up to `n` bytes into `target` at `offset`; returns the count (less only at the end). */
   async readInto(target: Uint8Array, offset: number, n: number): Promise<number> {
-    await this.fill(n);
     let copied = 0;
     while (copied < n && this.queue.length > 0) {
       const head = this.queue[0] as Uint8Array;
@@ -61,6 +89,18 @@ export class ByteReader {
       else this.queue[0] = head.subarray(take);
     }
     this.queued -= copied;
+    if (this.direct) {
+      while (copied < n && !this.ended) {
+        const got = await this.direct.read(target, offset + copied, n - copied);
+        if (got === 0) this.ended = true;
+        copied += got;
+      }
+      return copied;
+    }
+    if (copied < n && !this.ended) {
+      await this.fill(n - copied);
+      return copied + (await this.readInto(target, offset + copied, n - copied));
+    }
     return copied;
   }
 
@@ -88,34 +128,79 @@ export class ByteReader {
     this.queued -= n - left;
   }
 
-  /** Everything not yet consumed, as an async iterable. Use the reader no more afterwards. */
-  async *rest(): AsyncGenerator<Uint8Array> {
-    try {
-      while (this.queue.length > 0) {
-        const head = this.queue.shift() as Uint8Array;
-        this.queued -= head.length;
-        yield head;
+  /**
+   * Everything not yet consumed, as a source of its own (iterable, and direct
+   * so a second reader keeps the fast path). Use this reader no more afterwards.
+   */
+  rest(): DirectSource {
+    const chunks = async function* (this: ByteReader): AsyncGenerator<Uint8Array> {
+      try {
+        for (;;) {
+          const head = this.queue.shift();
+          if (head) {
+            this.queued -= head.length;
+            yield head;
+            continue;
+          }
+          const value = this.ended ? null : await this.pull(LOOKAHEAD);
+          if (value === null) break;
+          yield value;
+        }
+        this.ended = true;
+      } finally {
+        // Stopped early by the consumer: release the source too.
+        await this.close();
       }
-      while (!this.ended) {
-        const next = await this.iterator.next();
-        if (next.done) break;
-        if (!(next.value instanceof Uint8Array)) throw new AgeError('BAD_ARGUMENT', 'input must yield bytes');
-        yield next.value;
-      }
-      this.ended = true;
-    } finally {
-      // Stopped early by the consumer: release the source too.
-      await this.close();
-    }
+    };
+    return {
+      read: (target, offset, length) => this.readInto(target, offset, length),
+      close: () => this.close(),
+      [Symbol.asyncIterator]: () => chunks.call(this),
+    };
   }
 
   /** Stops the underlying source early (e.g. destroys a Readable) after an error. */
   async close(): Promise<void> {
     this.queue = [];
     this.queued = 0;
-    if (!this.ended && this.iterator.return) {
-      this.ended = true;
-      await this.iterator.return();
-    }
+    if (this.ended && !this.direct) return;
+    this.ended = true;
+    if (this.direct) await this.direct.close?.();
+    else await this.iterator?.return?.();
   }
+}
+
+/**
+ * A file as a direct source: reads land in the payload pipeline's own buffers.
+ * Iterating it yields fresh 1 MiB chunks instead. Closes at the end or on close().
+ */
+export async function openFileSource(path: string): Promise<DirectSource> {
+  let handle: FileHandle | null = await open(path, 'r');
+  const close = async (): Promise<void> => {
+    const h = handle;
+    handle = null;
+    await h?.close();
+  };
+  const read = async (target: Uint8Array, offset: number, length: number): Promise<number> => {
+    if (!handle || length === 0) return 0;
+    const { bytesRead } = await handle.read(target, offset, length, null);
+    if (bytesRead === 0) await close();
+    return bytesRead;
+  };
+  return {
+    read,
+    close,
+    async *[Symbol.asyncIterator]() {
+      try {
+        for (;;) {
+          const buf = new Uint8Array(1024 * 1024);
+          const got = await read(buf, 0, buf.length);
+          if (got === 0) return;
+          yield buf.subarray(0, got);
+        }
+      } finally {
+        await close();
+      }
+    },
+  };
 }

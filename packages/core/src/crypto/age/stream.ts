@@ -7,19 +7,27 @@
  * Invariant: `sealBatch` and `openBatch` are SELF-CONTAINED (no imports, no
  * closure variables; node:crypto comes from process.getBuiltinModule) because
  * the worker pipeline ships their source text to worker threads. The same code
- * therefore runs in-process and in workers.
+ * therefore runs in-process and in workers. Output goes into a caller-owned
+ * buffer so the pipeline can recycle buffers instead of allocating per batch.
  */
 
 /** Result of opening a batch: the plaintext of every chunk verified before any failure. */
 export interface OpenedBatch {
-  plain: Uint8Array;
+  /** Plaintext bytes written to `out`. */
+  length: number;
   chunks: number;
-  /** Set when a chunk failed; `plain` holds only the chunks before it. */
+  /** Set when a chunk failed; `out` holds only the chunks released before it. */
   error?: { code: 'BAD_PAYLOAD' | 'TRUNCATED'; message: string };
 }
 
+/** Bytes `sealBatch` writes for `length` plaintext bytes (an empty payload still has one chunk). */
+export function sealedSize(length: number, chunkSize: number): number {
+  return length + Math.max(1, Math.ceil(length / chunkSize)) * 16;
+}
+
 /**
- * Encrypts `length` bytes of `plain` as chunks numbered from `counter`. When
+ * Encrypts `length` bytes of `plain` as chunks numbered from `counter` into
+ * `out` (at least sealedSize(length) bytes); returns the bytes written. When
  * `last`, the batch's final chunk carries the last-chunk flag (an empty batch
  * yields the single empty final chunk of an empty payload).
  */
@@ -30,11 +38,11 @@ export function sealBatch(
   length: number,
   last: boolean,
   chunkSize: number,
-): Uint8Array {
+  out: Uint8Array,
+): number {
   const { createCipheriv } = process.getBuiltinModule('node:crypto');
   const tag = 16;
   const chunks = Math.max(1, Math.ceil(length / chunkSize));
-  const out = new Uint8Array(new ArrayBuffer(length + chunks * tag));
   const nonce = new Uint8Array(12);
   const view = new DataView(nonce.buffer);
   let o = 0;
@@ -51,13 +59,13 @@ export function sealBatch(
     out.set(cipher.getAuthTag(), o + ct.length);
     o += ct.length + tag;
   }
-  return out;
+  return o;
 }
 
 /**
  * Decrypts `length` bytes of `payload` (whole encrypted chunks, numbered from
- * `counter`). `last` means the input ended right after this batch.
- *
+ * `counter`) into `out` (at least as long as the plaintext can be). `last`
+ * means the input ended right after this batch.
  * A chunk's plaintext is copied out only after its tag verified. Chunk roles
  * follow the reference reader: a full chunk is non-final unless only the final
  * flag verifies; a chunk that verifies as final must end the input, and the input
@@ -71,13 +79,12 @@ export function openBatch(
   length: number,
   last: boolean,
   chunkSize: number,
+  out: Uint8Array,
 ): OpenedBatch {
   const { createDecipheriv } = process.getBuiltinModule('node:crypto');
   const tag = 16;
   const encSize = chunkSize + tag;
   const chunks = Math.ceil(length / encSize);
-  const tail = length - (chunks - 1) * encSize;
-  const plain = new Uint8Array(new ArrayBuffer(chunks === 0 ? 0 : (chunks - 1) * chunkSize + Math.max(0, tail - tag)));
   const nonce = new Uint8Array(12);
   const view = new DataView(nonce.buffer);
   const open = (ct: Uint8Array, flag: number): Uint8Array | null => {
@@ -99,10 +106,10 @@ export function openBatch(
     const ct = payload.subarray(i * encSize, Math.min((i + 1) * encSize, length));
     const fail = (code: 'BAD_PAYLOAD' | 'TRUNCATED', message: string, released?: Uint8Array): OpenedBatch => {
       if (released) {
-        plain.set(released, p);
+        out.set(released, p);
         p += released.length;
       }
-      return { plain: plain.subarray(0, p), chunks: i, error: { code, message } };
+      return { length: p, chunks: i, error: { code, message } };
     };
     if (ct.length < tag) return fail('TRUNCATED', `payload chunk ${n} is shorter than its tag`);
     view.setUint32(3, Math.floor(n / 0x100000000));
@@ -112,14 +119,14 @@ export function openBatch(
       const pt = open(ct, 1);
       if (!pt) return fail('BAD_PAYLOAD', `final payload chunk ${n} failed authentication`);
       if (pt.length === 0 && n > 0) return fail('BAD_PAYLOAD', 'final payload chunk is empty but the payload is not');
-      plain.set(pt, p);
+      out.set(pt, p);
       p += pt.length;
       continue;
     }
     if (atEof) {
       const pt = open(ct, 1);
       if (pt) {
-        plain.set(pt, p);
+        out.set(pt, p);
         p += pt.length;
         continue;
       }
@@ -129,7 +136,7 @@ export function openBatch(
     }
     const pt = open(ct, 0);
     if (pt) {
-      plain.set(pt, p);
+      out.set(pt, p);
       p += pt.length;
       continue;
     }
@@ -137,5 +144,5 @@ export function openBatch(
     if (fin) return fail('BAD_PAYLOAD', `data after the final payload chunk ${n}`, fin);
     return fail('BAD_PAYLOAD', `payload chunk ${n} failed authentication`);
   }
-  return { plain: plain.subarray(0, p), chunks };
+  return { length: p, chunks };
 }
