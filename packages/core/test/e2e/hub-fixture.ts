@@ -49,6 +49,8 @@ export interface E2eHub {
   call(user: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   /** signup + enable role: a ready user. */
   user(user: string, role: 'producer' | 'consumer'): Promise<void>;
+  /** Stops the hub, keeping its data directory (to inspect it). */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,8 @@ export async function startE2eHub(): Promise<E2eHub> {
   const running = await startHub(settingsFromEnv(env), env);
   const url = running.url;
   const home = (user: string): string => join(dir, `home-${user}`);
+  let stopped: Promise<void> | null = null;
+  const stop = (): Promise<void> => (stopped ??= running.close());
 
   const dme = (user: string, args: string[], input?: string): Promise<CliResult> =>
     new Promise((done, fail) => {
@@ -121,8 +125,9 @@ export async function startE2eHub(): Promise<E2eHub> {
       await ok(user, ['signup', '--email', `${user}@example.test`, '--name', user, '--password-stdin'], `${PASSWORD}\n`);
       await ok(user, ['enable', role]);
     },
+    stop,
     async close() {
-      await running.close();
+      await stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
