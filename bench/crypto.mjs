@@ -10,7 +10,7 @@
 // deleted at the end, also on failure.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,14 +59,18 @@ function dmeArgs(mode, key, out, file) {
   return ['--input-type=module', '-e', LIB_SCRIPT, mode, key, out, file];
 }
 
-/** Runs a command under GNU time; returns wall seconds (measured here) and peak RSS in MB. */
+/**
+ * Runs a command under GNU time; returns wall seconds (measured here), CPU
+ * seconds (user + system, all threads) and peak RSS in MB. CPU time is the
+ * steadier figure on a shared machine.
+ */
 function timed(cmd, args) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(TIME, ['-f', '%M', cmd, ...args], { encoding: 'utf8' });
+  const r = spawnSync(TIME, ['-f', '%M %U %S', cmd, ...args], { encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr}`);
-  const rssKb = Number(r.stderr.trim().split('\n').at(-1));
-  return { seconds, rssMb: rssKb / 1024 };
+  const [rssKb, user, sys] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  return { seconds, cpu: user + sys, rssMb: rssKb / 1024 };
 }
 
 async function sha256File(path) {
@@ -110,10 +114,13 @@ try {
   rmSync(p('x.bin'), { force: true });
 
   console.log('');
-  console.log('step            seconds     MB/s   peak RSS MB');
+  console.log('step            seconds     MB/s   CPU s   peak RSS MB');
   for (const r of rows) {
-    console.log(`${r.name.padEnd(14)} ${r.seconds.toFixed(2).padStart(8)} ${r.mbps.toFixed(0).padStart(8)} ${r.rssMb.toFixed(1).padStart(13)}`);
+    const cols = [r.seconds.toFixed(2).padStart(8), r.mbps.toFixed(0).padStart(8), r.cpu.toFixed(2).padStart(7), r.rssMb.toFixed(1).padStart(13)];
+    console.log(`${r.name.padEnd(14)} ${cols.join(' ')}`);
   }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`(load average now: ${load}; other processes on this machine skew wall-clock figures)`);
   const by = Object.fromEntries(rows.map((r) => [r.name, r]));
   console.log('');
   console.log(`ratio dme/age encrypt: ${(by['dme encrypt'].mbps / by['age encrypt'].mbps).toFixed(2)}x  (target >= 1.0)`);
