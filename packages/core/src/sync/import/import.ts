@@ -1,0 +1,160 @@
+/**
+ * @module sync/import/import
+ * importRelease: one decrypted release → the local library, exactly once.
+ *
+ * Invariants:
+ * - Idempotent: a release already in dme_releases is skipped without
+ *   reading the source (check `library.hasRelease` before downloading to
+ *   avoid producing it at all).
+ * - Atomic: the rows, the table swap (snapshot) and the dme_releases row are
+ *   ONE write transaction. Any failure (bad cell, parse error, the source
+ *   erroring, abort, a killed process) leaves the table and the history as
+ *   they were. Nothing is committed before the last row, so a killed process
+ *   leaves no half-written table; openLibrary drops stray staging tables.
+ * - The transaction stays open across awaits: while an import runs, read
+ *   the library through `library.openReader()`, not `library.db`.
+ * - Memory: one batch of the reader plus one statement's values; SQLite's
+ *   page cache (cache_size) spills into the WAL beyond that.
+ */
+import { FormatError } from '../../formats/errors.js';
+import { readRecords } from '../../formats/read-records.js';
+import type { ByteSource } from '../../formats/source.js';
+import type { FileFormat, RecordBatch } from '../../formats/types.js';
+import { LibraryError } from '../library/errors.js';
+import type { Library } from '../library/library.js';
+import { insertRelease, saveDataset, type LibraryDataset, type ReleaseInfo } from '../library/metadata.js';
+import { checkColumns, type ColumnDef } from '../library/schema.js';
+import { ImportError } from './errors.js';
+import { BatchInserter } from './insert.js';
+import { RowWriter } from './rows.js';
+import { prepareTarget } from './tables.js';
+
+export interface ImportProgress {
+  /** Rows inserted so far. */
+  rows: number;
+  /** Plaintext (decompressed) bytes read so far. */
+  bytes: number;
+}
+
+export interface ImportRequest {
+  dataset: LibraryDataset;
+  release: ReleaseInfo;
+  /** The decrypted plaintext (gzip is recognised and inflated). */
+  source: ByteSource;
+  /** Overrides detection from the content and `fileName`. */
+  format?: FileFormat;
+  fileName?: string;
+  /** The manifest's record count: a different number of rows fails the import (IMPORT_ROW_COUNT). */
+  expectedRows?: number;
+  signal?: AbortSignal;
+  /** Called after each batch (a few hundred rows). */
+  onProgress?: (p: ImportProgress) => void;
+  /** Reader batch size in rows (tests); default: the reader's. */
+  batchSize?: number;
+  /** Clock for imported_at (tests). */
+  now?: () => Date;
+}
+
+export interface ImportResult {
+  /** Rows in this release (for a skipped release: as recorded when it was imported). */
+  rows: number;
+  /** true: the release was already imported; nothing was read or written. */
+  skipped: boolean;
+  /** The dataset's table in the library. */
+  table: string;
+}
+
+/** Imports one release; see the module invariants. Rejects with ImportError or LibraryError. */
+export function importRelease(library: Library, req: ImportRequest): Promise<ImportResult> {
+  return library.exclusive(() => runImport(library, req));
+}
+
+function aborted(signal: AbortSignal | undefined, cause?: unknown): ImportError {
+  const reason: unknown = signal?.reason;
+  const why = reason instanceof Error ? `: ${reason.message}` : '';
+  return new ImportError('IMPORT_ABORTED', `the import was cancelled${why}`, {}, { cause: cause ?? reason });
+}
+
+function classify(e: unknown, signal: AbortSignal | undefined): Error {
+  if (signal?.aborted) return e instanceof ImportError && e.code === 'IMPORT_ABORTED' ? e : aborted(signal, e);
+  if (e instanceof ImportError || e instanceof LibraryError) return e;
+  if (e instanceof FormatError) {
+    const { line, record } = e.location;
+    return new ImportError('IMPORT_FORMAT', `the file cannot be read: ${e.message}`, { ...(line === undefined ? {} : { line }), ...(record === undefined ? {} : { record }) }, { cause: e });
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (err.name === 'SqliteError') return new ImportError('IMPORT_DATABASE', `the library refused the import: ${err.message}`, {}, { cause: e });
+  return new ImportError('IMPORT_SOURCE', `reading the release failed: ${err.message}`, {}, { cause: e });
+}
+
+/** Without a declared schema, every column of the file is nullable TEXT. */
+function columnsOf(dataset: LibraryDataset, header: readonly string[]): readonly ColumnDef[] {
+  if (dataset.columns.length > 0) return dataset.columns;
+  return header.map((name) => ({ name, type: 'text', nullable: true }));
+}
+
+async function runImport(library: Library, req: ImportRequest): Promise<ImportResult> {
+  const db = library.open();
+  const { dataset, release, signal } = req;
+  const known = library.release(release.id);
+  if (known) {
+    if (known.datasetId !== dataset.id) {
+      throw new ImportError('IMPORT_RELEASE_CONFLICT', `release ${release.id} was already imported for dataset ${known.datasetId}, not ${dataset.id}`);
+    }
+    return { rows: known.rows, skipped: true, table: library.tableNameFor(dataset) };
+  }
+  if (signal?.aborted) throw aborted(signal);
+  const keys = dataset.importMode === 'incremental' ? dataset.keyColumns : [];
+  if (dataset.columns.length > 0) checkColumns(dataset.columns, keys);
+  const table = library.tableNameFor(dataset);
+
+  const reader = readRecords(req.source, { ...(req.format ? { format: req.format } : {}), ...(req.fileName ? { fileName: req.fileName } : {}), ...(req.batchSize ? { batchSize: req.batchSize } : {}) });
+  const it = reader[Symbol.asyncIterator]();
+  // An abort must not wait for a stalled source: race every read against it.
+  let rejectAbort: (e: Error) => void = () => {};
+  const abortPromise = new Promise<never>((_, reject) => (rejectAbort = reject));
+  abortPromise.catch(() => undefined);
+  const onAbort = (): void => {
+    rejectAbort(aborted(signal));
+    const s = req.source as { destroy?: (e?: Error) => void };
+    if (typeof s.destroy === 'function') s.destroy(aborted(signal));
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const next = (): Promise<IteratorResult<RecordBatch>> => (signal ? Promise.race([it.next(), abortPromise]) : it.next());
+
+  let committed = false;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    let step = await next();
+    const columns = columnsOf(dataset, step.done ? reader.columns : step.value.columns);
+    checkColumns(columns, keys);
+    const target = prepareTarget(db, table, dataset.importMode, columns, keys);
+    const inserter = new BatchInserter(db, { table: target.loadTable, columns: columns.map((c) => c.name), conflictKeys: target.conflictKeys });
+    const writer = new RowWriter(columns, inserter, () => reader.format);
+    for (; !step.done; step = await next()) {
+      if (signal?.aborted) throw aborted(signal);
+      writer.write(step.value);
+      req.onProgress?.({ rows: writer.rows, bytes: reader.bytes });
+    }
+    if (signal?.aborted) throw aborted(signal);
+    if (req.expectedRows !== undefined && req.expectedRows !== writer.rows) {
+      throw new ImportError('IMPORT_ROW_COUNT', `release ${release.id} has ${writer.rows} rows, its manifest says ${req.expectedRows}`);
+    }
+    target.finish();
+    const importedAt = (req.now?.() ?? new Date()).toISOString();
+    saveDataset(db, dataset, table, columns, release.id, importedAt);
+    insertRelease(db, { ...release, datasetId: dataset.id, importedAt, rows: writer.rows });
+    db.exec('COMMIT');
+    committed = true;
+    return { rows: writer.rows, skipped: false, table };
+  } catch (e) {
+    throw classify(e, signal);
+  } finally {
+    if (!committed) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      // Close the source; don't wait on a source that never answers.
+      void it.return?.(undefined).catch(() => undefined);
+    }
+    signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * @module sync/library/library
+ * The consumer's local library: one SQLite file that other programs may
+ * open while DME writes it. WAL lets them read the last committed state
+ * during an import; synchronous=NORMAL in WAL mode can lose the last
+ * committed transaction on power loss (never on a process crash) but never
+ * corrupts the file, and a lost import is simply re-run by the sync engine
+ * because its release row went with it. Invariant: every write goes through
+ * `exclusive`, so one connection never interleaves two imports.
+ */
+import Database from 'better-sqlite3';
+import { LibraryError } from './errors.js';
+import { getDataset, getRelease, listDatasets, listReleases, type DatasetRecord, type LibraryDataset, type ReleaseRecord } from './metadata.js';
+import { migrate } from './migrate.js';
+import { STAGING_PREFIX, quoteIdent, stagingName, tableNameForSlug, uniqueTableName } from './naming.js';
+
+export interface OpenLibraryOptions {
+  /** SQLite page cache per connection, KiB; bounds the importer's memory. Default 32 MiB. */
+  cacheKiB?: number;
+  /** How long to wait for another process's write lock, ms. Default 10 s. */
+  busyTimeoutMs?: number;
+}
+
+export class Library {
+  /** Raw connection, for reads (the Data screen, tests). Writes belong to the importer. */
+  readonly db: Database.Database;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    readonly path: string,
+    db: Database.Database,
+  ) {
+    this.db = db;
+  }
+
+  hasRelease(releaseId: string): boolean {
+    return this.release(releaseId) !== undefined;
+  }
+
+  release(releaseId: string): ReleaseRecord | undefined {
+    return getRelease(this.open(), releaseId);
+  }
+
+  /** Imported releases of a dataset, newest first. */
+  releases(datasetId: string, limit = 100): ReleaseRecord[] {
+    return listReleases(this.open(), datasetId, limit);
+  }
+
+  dataset(datasetId: string): DatasetRecord | undefined {
+    return getDataset(this.open(), datasetId);
+  }
+
+  datasets(): DatasetRecord[] {
+    return listDatasets(this.open());
+  }
+
+  /**
+   * The table a dataset's rows go to: the one recorded at its first import,
+   * else a fresh name from its slug that no other table uses.
+   */
+  tableNameFor(dataset: Pick<LibraryDataset, 'id' | 'slug'>): string {
+    const known = this.dataset(dataset.id);
+    if (known) return known.tableName;
+    const db = this.open();
+    const inSchema = db.prepare('SELECT 1 FROM sqlite_schema WHERE lower(name) = lower(?)');
+    const inMeta = db.prepare('SELECT 1 FROM dme_datasets WHERE lower(table_name) = lower(?)');
+    const taken = (n: string): boolean => inSchema.get(n) !== undefined || inMeta.get(n) !== undefined || inSchema.get(stagingName(n)) !== undefined;
+    return uniqueTableName(tableNameForSlug(dataset.slug), taken);
+  }
+
+  /** Runs `fn` after every earlier exclusive task has settled (one writer per library). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A separate read-only connection: it sees only committed data, so it is
+   * the one to query while an import runs. The caller closes it.
+   */
+  openReader(): Database.Database {
+    this.open();
+    const reader = new Database(this.path, { readonly: true, fileMustExist: true });
+    reader.pragma('busy_timeout = 10000');
+    return reader;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  /** The connection, or LIBRARY_CLOSED. */
+  open(): Database.Database {
+    if (this.closed) throw new LibraryError('LIBRARY_CLOSED', `the library ${this.path} is closed`);
+    return this.db;
+  }
+}
+
+/** Drops staging tables a killed import left behind (their data was never committed as the real table). */
+export function dropStagingTables(db: Database.Database): string[] {
+  const rows = db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND substr(name, 1, ?) = ?")
+    .all(STAGING_PREFIX.length, STAGING_PREFIX) as { name: string }[];
+  for (const { name } of rows) db.exec(`DROP TABLE ${quoteIdent(name)}`);
+  return rows.map((r) => r.name);
+}
+
+/** Opens (creating if needed) the library at `path` and brings its schema up to date. */
+export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Library {
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw new LibraryError('LIBRARY_OPEN', `cannot open the library ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 10_000))}`);
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new LibraryError('LIBRARY_OPEN', `cannot switch ${path} to WAL mode (got ${String(mode)})`);
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`cache_size = ${-Math.max(1024, Math.trunc(opts.cacheKiB ?? 32 * 1024))}`);
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    db.transaction(() => dropStagingTables(db)).immediate();
+  } catch (e) {
+    db.close();
+    if (e instanceof LibraryError) throw e;
+    throw new LibraryError('LIBRARY_OPEN', `cannot open the library ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  return new Library(path, db);
+}
