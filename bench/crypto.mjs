@@ -42,21 +42,27 @@ if (!existsSync(libIndex) || !existsSync(cliMain)) {
 }
 const useCli = existsSync(cliMain);
 
-// Fallback when the dme CLI is not built: the same library calls through dist, in a child process.
+// The library alone through dist, in a child process: the fallback when the dme
+// CLI is not built, and a second row that separates the library from CLI costs
+// (start-up imports, fsync of the output).
 const LIB_SCRIPT = `
 const [mode, key, out, file] = process.argv.slice(1);
 const fs = await import('node:fs');
 const age = await import(${JSON.stringify(libIndex)});
-const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+const input = await age.openFileSource(file);
 const output = fs.createWriteStream(out);
 if (mode === 'encrypt') await age.encrypt(input, output, [key]);
 else await age.decrypt(input, output, age.parseIdentityFile(fs.readFileSync(key, 'utf8')));
 await new Promise((resolve, reject) => output.end((e) => (e ? reject(e) : resolve())));
 `;
 
+function libArgs(mode, key, out, file) {
+  return ['--input-type=module', '-e', LIB_SCRIPT, mode, key, out, file];
+}
+
 function dmeArgs(mode, key, out, file) {
   if (useCli) return [join(root, 'packages/core/bin/dme.js'), mode, mode === 'encrypt' ? '-r' : '-i', key, '-o', out, file];
-  return ['--input-type=module', '-e', LIB_SCRIPT, mode, key, out, file];
+  return libArgs(mode, key, out, file);
 }
 
 /**
@@ -91,6 +97,7 @@ try {
   await sha256File(p('plain.bin'));
 
   const rows = [];
+  const checks = [];
   const run = (name, cmd, args, out) => {
     const r = timed(cmd, args);
     rows.push({ name, out, ...r, mbps: bytes / 1e6 / r.seconds });
@@ -101,9 +108,15 @@ try {
   rows[1].out = undefined;
   run('dme encrypt', process.execPath, dmeArgs('encrypt', recipient, p('out.dme'), p('plain.bin')));
   run('dme decrypt', process.execPath, dmeArgs('decrypt', p('key.txt'), p('dec.dme.bin'), p('out.dme')), p('dec.dme.bin'));
+  if (useCli) {
+    run('lib encrypt', process.execPath, libArgs('encrypt', recipient, p('out.lib'), p('plain.bin')));
+    rmSync(p('out.lib'), { force: true });
+    run('lib decrypt', process.execPath, libArgs('decrypt', p('key.txt'), p('dec.lib.bin'), p('out.dme')));
+    checks.push(['lib decrypt output', await sha256File(p('dec.lib.bin'))]);
+    rmSync(p('dec.lib.bin'), { force: true });
+  }
 
   // Cross-checks: both ciphertexts decrypt to the input with the other tool too.
-  const checks = [];
   checks.push(['dme decrypt output', await sha256File(p('dec.dme.bin'))]);
   rmSync(p('dec.dme.bin'), { force: true });
   must(AGE, ['-d', '-i', p('key.txt'), '-o', p('x.bin'), p('out.dme')]);
@@ -125,6 +138,9 @@ try {
   console.log('');
   console.log(`ratio dme/age encrypt: ${(by['dme encrypt'].mbps / by['age encrypt'].mbps).toFixed(2)}x  (target >= 1.0)`);
   console.log(`ratio dme/age decrypt: ${(by['dme decrypt'].mbps / by['age decrypt'].mbps).toFixed(2)}x  (target >= 1.5)`);
+  if (by['lib encrypt']) {
+    console.log(`ratio lib/age encrypt: ${(by['lib encrypt'].mbps / by['age encrypt'].mbps).toFixed(2)}x, decrypt: ${(by['lib decrypt'].mbps / by['age decrypt'].mbps).toFixed(2)}x`);
+  }
   console.log(`peak RSS dme: ${Math.max(by['dme encrypt'].rssMb, by['dme decrypt'].rssMb).toFixed(1)} MB  (target < 150)`);
   let ok = true;
   for (const [what, sha] of checks) {
