@@ -119,8 +119,9 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
   // node:crypto returns a fresh 64 KiB buffer per chunk; V8 only collects that
   // external garbage after tens of MB, per isolate. A young-generation GC after
   // each batch (measured: fastest and smallest, since freed memory is reused
-  // while still mapped and cached) keeps the worker's footprint flat. The spawner exposes
-  // gc() to new contexts only until both stages have taken it (see exposeGc).
+  // while still mapped and cached) keeps the worker's footprint flat. The
+  // spawner exposes gc() to new contexts only until both stages have taken it
+  // (see exposeGc).
   const gc = process.getBuiltinModule('node:vm').runInNewContext('typeof gc === "function" ? gc : undefined') as
     | ((o?: { type: string }) => void)
     | undefined;
@@ -147,13 +148,13 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
       }
       if (m.type !== 'job') return;
       hash.update(m.data.subarray(0, m.length));
-      relieve();
       if (m.seq % 2 === 0) {
         const r = run(m);
         port.postMessage({ type: 'done', ...r }, buffers(r));
       } else {
         port.postMessage(m, buffers(m));
       }
+      relieve();
     });
   } else {
     port.on('message', (m: Msg) => {
