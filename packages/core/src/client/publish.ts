@@ -6,19 +6,19 @@
  * with one key grant per recipient (the producer itself and every approved or
  * active subscriber of the dataset, as the hub lists them).
  *
- * Streaming: the plaintext is read twice (profile, encrypt), the payload is
- * encrypted to a temporary file of mode 0600 and uploaded from it, because the
- * hub needs the payload's size and SHA-256 at start and an interrupted upload
- * must resume from the same bytes. Memory stays flat (the SDK keeps at most
- * one upload piece in flight). The temporary file is removed whatever happens,
- * and the file key only ever leaves this function wrapped in age headers.
+ * Streaming: the plaintext is read twice (profile, encrypt). The payload is
+ * encrypted into a temporary file of mode 0600 and uploaded from that file
+ * WHILE it is being written (client/staged-payload): the hub needs only the
+ * payload size at start (computed from the plaintext size), the SHA-256 goes
+ * in the signed manifest, and an interrupted upload resumes from the same
+ * bytes on disk. Memory stays flat (the SDK keeps at most one upload piece in
+ * flight). The temporary file is removed whatever happens, and the file key
+ * only ever leaves this function wrapped in age headers.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { encodeHeader, encryptPayload, randomFileKey } from '../crypto/age/index.js';
 import { signManifest } from '../crypto/manifest.js';
 import type { IdentitySecrets, PublicIdentity } from '../identity/store.js';
@@ -30,8 +30,10 @@ import type { PublishedRelease } from '../protocol/release.js';
 import type { HubClient } from '../sdk/client.js';
 import { uploadPayload, type UploadTarget } from '../sdk/transfer.js';
 import { ClientError } from './errors.js';
+import { agePayloadSize, StagedPayload } from './staged-payload.js';
 
-export type PublishPhase = 'profile' | 'encrypt' | 'upload' | 'complete';
+/** 'upload' covers encryption too: the payload is uploaded as it is encrypted. */
+export type PublishPhase = 'profile' | 'upload' | 'complete';
 
 export interface PublishOptions {
   hub: HubClient;
@@ -81,10 +83,6 @@ async function recipientsOf(opts: PublishOptions): Promise<Recipient[]> {
   return [...out.values()];
 }
 
-function fileStream(path: string, start = 0): ReadableStream<Uint8Array> {
-  return Readable.toWeb(createReadStream(path, { start, highWaterMark: 1 << 20 })) as unknown as ReadableStream<Uint8Array>;
-}
-
 export async function publishFile(opts: PublishOptions): Promise<PublishResult> {
   const info = await stat(opts.file).catch((err: NodeJS.ErrnoException) => {
     throw new ClientError('BAD_INPUT', err.code === 'ENOENT' ? `${opts.file}: no such file` : `${opts.file}: ${err.message}`);
@@ -104,31 +102,44 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
   const recipients = await recipientsOf(opts);
 
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dme-publish-'));
-  const payloadPath = join(dir, 'payload.age');
+  const staged = await StagedPayload.create(join(dir, 'payload.age'));
   const fileKey = randomFileKey();
   try {
-    progress('encrypt', 0, info.size);
-    const out = createWriteStream(payloadPath, { mode: 0o600 });
-    const enc = await encryptPayload(createReadStream(opts.file, { highWaterMark: 1 << 20 }), out, fileKey, {
-      onProgress: (n) => progress('encrypt', n, info.size),
-    }).catch((err: unknown) => {
-      out.destroy();
-      throw err;
-    });
-    out.end();
-    await finished(out);
-    progress('encrypt', info.size, info.size);
-
-    const started = await opts.hub.startRelease(opts.datasetId, { payloadSize: enc.payloadBytes, payloadSha256: enc.payloadSha256 });
+    // The payload size follows from the plaintext size, so the release starts
+    // (and the upload runs) while encryption is still writing the payload.
+    const payloadSize = agePayloadSize(info.size);
+    const started = await opts.hub.startRelease(opts.datasetId, { payloadSize });
     const releaseId = started.release.id;
-    progress('upload', 0, enc.payloadBytes);
-    const uploaded = await uploadPayload(started.target as UploadTarget, (offset) => fileStream(payloadPath, offset), enc.payloadBytes, {
+    progress('upload', 0, payloadSize);
+    const out = staged.writable();
+    const encrypting = encryptPayload(createReadStream(opts.file, { highWaterMark: 1 << 20 }), out, fileKey).then(
+      async (result) => {
+        await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
+        staged.finish();
+        return result;
+      },
+      (err: unknown) => {
+        staged.fail(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      },
+    );
+    const uploading = uploadPayload(started.target as UploadTarget, (offset) => staged.readFrom(offset), payloadSize, {
       ...(opts.uploadFetch ? { fetch: opts.uploadFetch } : {}),
       ...(opts.pieceSize ? { pieceSize: opts.pieceSize } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       renew: async () => (await opts.hub.renewUploadTarget(releaseId)).target as UploadTarget,
       onProgress: (sent, total) => progress('upload', sent, total),
+    }).catch((err: unknown) => {
+      // Stop encrypting into a payload nobody will read.
+      out.destroy(err instanceof Error ? err : new Error(String(err)));
+      throw err;
     });
+    const [encrypted, sent] = await Promise.allSettled([encrypting, uploading]);
+    if (encrypted.status === 'rejected') throw encrypted.reason;
+    if (sent.status === 'rejected') throw sent.reason;
+    const enc = encrypted.value;
+    const uploaded = sent.value;
+    if (enc.payloadBytes !== payloadSize) throw new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
 
     progress('complete', 0, 1);
     const manifest: Manifest = {
@@ -160,6 +171,7 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     return { release: done.release, grants: done.grants, recipients: recipients.length, profile };
   } finally {
     fileKey.fill(0);
+    await staged.dispose();
     await rm(dir, { recursive: true, force: true });
   }
 }
