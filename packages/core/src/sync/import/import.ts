@@ -4,7 +4,8 @@
  *
  * Invariants:
  * - Idempotent: a release already in dme_releases is skipped without
- *   reading the source (check `library.hasRelease` before downloading to
+ *   reading the source; a Readable source is destroyed so its file or
+ *   socket is released (check `library.hasRelease` before downloading to
  *   avoid producing it at all).
  * - Atomic: the rows, the table swap (snapshot) and the dme_releases row are
  *   ONE write transaction. Any failure (bad cell, parse error, the source
@@ -93,17 +94,31 @@ function columnsOf(dataset: LibraryDataset, header: readonly string[]): readonly
   return header.map((name) => ({ name, type: 'text', nullable: true }));
 }
 
+/** Lets go of a source we will not read (a Readable holds a descriptor and may emit errors). */
+function discard(source: ByteSource): void {
+  const s = source as { destroy?: () => void; on?: (event: string, fn: () => void) => void };
+  if (typeof s.destroy !== 'function') return;
+  // An fs stream may still fail its pending open after destroy(); nobody is listening for that.
+  s.on?.('error', () => undefined);
+  s.destroy();
+}
+
 async function runImport(library: Library, req: ImportRequest): Promise<ImportResult> {
   const db = library.open();
   const { dataset, release, signal } = req;
   const known = library.release(release.id);
   if (known) {
     if (known.datasetId !== dataset.id) {
+      discard(req.source);
       throw new ImportError('IMPORT_RELEASE_CONFLICT', `release ${release.id} was already imported for dataset ${known.datasetId}, not ${dataset.id}`);
     }
+    discard(req.source);
     return { rows: known.rows, skipped: true, table: library.tableNameFor(dataset) };
   }
-  if (signal?.aborted) throw aborted(signal);
+  if (signal?.aborted) {
+    discard(req.source);
+    throw aborted(signal);
+  }
   const keys = dataset.importMode === 'incremental' ? dataset.keyColumns : [];
   if (dataset.columns.length > 0) checkColumns(dataset.columns, keys);
   const table = library.tableNameFor(dataset);
