@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Benchmark: authenticated GET /v1/consumer/download/{releaseId} on the hub
+// against a Hono hello-world route, same machine, same run, same load tool.
+// Both servers are separate Node processes on 127.0.0.1 served by
+// @hono/node-server; the hub is the built dist assembled as `dme-hub serve`
+// does (SQLite WAL + local blobs) with tier rate limits off (see below). Setup goes through the real `dme` CLI: a producer publishes a
+// release, a consumer subscribes and is approved. The download answer is
+// the consumer's grant, the signed manifest and a fresh signed URL, and each
+// call records a usage row (a SQLite write).
+//
+//   npm run bench:hub
+//   DME_BENCH_SECONDS=20 DME_BENCH_CONNECTIONS=10 npm run bench:hub
+//
+// Load: Debian `wrk` (apt-get install -y wrk), 1 thread, 10 connections
+// (autocannon's default), 10 s per target after a 2 s warm-up. Targets:
+// download >= 20% of hello-world req/s, download p99 < 25 ms.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const seconds = Number(process.env.DME_BENCH_SECONDS ?? 10);
+const connections = Number(process.env.DME_BENCH_CONNECTIONS ?? 10);
+const DME = join(root, 'packages/core/bin/dme.js');
+const PASSWORD = 'bench-password-0123';
+
+if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is missing: apt-get install -y wrk');
+if (!existsSync(join(root, 'packages/core/dist/cli/main.js')) || !existsSync(join(root, 'apps/hub/dist/node/cli.js'))) {
+  console.log('dist is missing: running npm run build');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'dme-bench-hub-'));
+const children = [];
+
+/** Spawns a server process and resolves with the first http URL it prints. */
+async function server(args, env) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    const onData = (d) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
+  });
+}
+
+// The hub as `dme-hub serve` builds it (dist: SQLite store, local blobs,
+// secrets file), with one change: tier rate limits and quotas off
+// (deps.limits.enabled = false), so the figure is the route's own cost and
+// not the Starter tier's 10 req/s.
+const HUB_NO_LIMITS = `
+import { serve } from '@hono/node-server';
+const { buildHub, openStore } = await import(${JSON.stringify(new URL('../apps/hub/dist/node/hub.js', import.meta.url).href)});
+const { settingsFromEnv } = await import(${JSON.stringify(new URL('../apps/hub/dist/node/settings.js', import.meta.url).href)});
+const { createApp } = await import(${JSON.stringify(new URL('../apps/hub/dist/app.js', import.meta.url).href)});
+const settings = settingsFromEnv(process.env);
+const store = openStore(settings);
+let app;
+const s = serve({ fetch: (req, env) => (app ? app.fetch(req, env) : new Response('starting', { status: 503 })), hostname: '127.0.0.1', port: 0 }, (info) => {
+  const url = 'http://127.0.0.1:' + info.port;
+  const built = buildHub(settings, url, process.env, store);
+  app = createApp({ ...built.deps, limits: { enabled: false } });
+  console.log('hub on ' + url);
+});
+process.on('SIGTERM', () => s.close(() => store.close().then(() => process.exit(0))));
+`;
+
+const HELLO = `
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+const app = new Hono().get('/', (c) => c.text('Hello Hono!'));
+const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => console.log('hello on http://127.0.0.1:' + info.port));
+`;
+
+function dmeAs(user, url) {
+  return (args, input) => {
+    const r = spawnSync(process.execPath, [DME, ...args], {
+      env: { PATH: process.env.PATH, HOME: dir, DME_HOME: join(dir, user), DME_KEYCHAIN: 'off', DME_HUB_URL: url },
+      input: input ?? '',
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`dme ${args.join(' ')} (${user}) exited ${r.status}: ${r.stderr}`);
+    return r.stdout;
+  };
+}
+
+/** Runs wrk and returns req/s and p99 in ms (from --latency's distribution). */
+function wrk(url, headers) {
+  const common = ['-t1', `-c${connections}`, '--latency'];
+  for (const [k, v] of Object.entries(headers)) common.push('-H', `${k}: ${v}`);
+  spawnSync('wrk', [...common, '-d2s', url], { encoding: 'utf8' }); // warm-up (JIT, caches)
+  const r = spawnSync('wrk', [...common, `-d${seconds}s`, url], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
+  const p99m = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(r.stdout);
+  const p99 = p99m ? Number(p99m[1]) * { us: 0.001, ms: 1, s: 1000 }[p99m[2]] : NaN;
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
+  if (!Number.isFinite(rps) || !Number.isFinite(p99)) throw new Error(`cannot read wrk output:\n${r.stdout}`);
+  return { rps, p99, non2xx };
+}
+
+try {
+  const hubUrl = await server(['--input-type=module', '-e', HUB_NO_LIMITS], { DME_HUB_HOST: '127.0.0.1', DME_HUB_PORT: '0', DME_HUB_DATA: join(dir, 'hub-data'), DME_HUB_PASSWORD_ITERATIONS: '1000' });
+  // Evaluated from the repository root, so hono and @hono/node-server resolve as the hub's do.
+  const helloUrl = await server(['--input-type=module', '-e', HELLO], {});
+
+  const producer = dmeAs('producer', hubUrl);
+  const consumer = dmeAs('consumer', hubUrl);
+  producer(['signup', '--email', 'producer@bench.test', '--password-stdin'], `${PASSWORD}\n`);
+  producer(['enable', 'producer']);
+  consumer(['signup', '--email', 'consumer@bench.test', '--password-stdin'], `${PASSWORD}\n`);
+  consumer(['enable', 'consumer']);
+  writeFileSync(join(dir, 'numbers.csv'), 'id,phone\n1,+14155550100\n2,+14155550101\n');
+  producer(['datasets', 'create', '--name', 'Bench', '--slug', 'bench', '--format', 'csv', '--publish']);
+  const release = JSON.parse(producer(['publish', 'bench', join(dir, 'numbers.csv'), '--quiet', '--json'])).releaseId;
+  const sub = JSON.parse(consumer(['subscribe', 'bench', '--json'])).id;
+  producer(['approve', sub]);
+  const token = JSON.parse(readFileSync(join(dir, 'consumer', 'session.json'), 'utf8'))[hubUrl].accessToken;
+  const downloadUrl = `${hubUrl}/v1/consumer/download/${release}`;
+  const probe = await fetch(downloadUrl, { headers: { authorization: `Bearer ${token}` } });
+  if (probe.status !== 200) throw new Error(`download probe answered ${probe.status}: ${await probe.text()}`);
+  await probe.arrayBuffer();
+
+  console.log(`bench:hub — wrk -t1 -c${connections} -d${seconds}s on ${tmpdir()}; hub ${hubUrl}, hello ${helloUrl}`);
+  const hello = wrk(`${helloUrl}/`, {});
+  const download = wrk(downloadUrl, { Authorization: `Bearer ${token}` });
+  if (download.non2xx > 0) throw new Error(`${download.non2xx} download requests failed (non-2xx)`);
+  const ratio = download.rps / hello.rps;
+  console.log(`hello-world GET /:                   ${hello.rps.toFixed(0).padStart(7)} req/s  p99 ${hello.p99.toFixed(2)} ms`);
+  console.log(`GET /v1/consumer/download/{id} (JWT): ${download.rps.toFixed(0).padStart(7)} req/s  p99 ${download.p99.toFixed(2)} ms`);
+  console.log(`ratio download/hello: ${(ratio * 100).toFixed(1)}%  (target >= 20%: ${ratio >= 0.2 ? 'met' : 'NOT met'}); p99 target < 25 ms: ${download.p99 < 25 ? 'met' : 'NOT met'}`);
+} finally {
+  for (const c of children) {
+    if (c.exitCode === null) {
+      c.kill('SIGTERM');
+      await once(c, 'exit').catch(() => undefined);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
