@@ -28,6 +28,10 @@ import { marketplaceRoutes } from './routes/marketplace.js';
 import { releaseRoutes } from './routes/releases.js';
 import { subscriberRoutes } from './routes/subscribers.js';
 import { usageRoutes } from './routes/usage.js';
+import { adminAccountRoutes } from './routes/admin.js';
+import { adminCatalogRoutes } from './routes/admin-catalog.js';
+import { freshnessRoutes } from './freshness/routes.js';
+import { rateLimits } from './limits/middleware.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { notifyAfterWrites } from './events/notify-after-writes.js';
@@ -47,6 +51,8 @@ export function createApp(deps: HubDeps) {
   app.onError(createErrorHandler(deps.logger));
   app.notFound(notFoundHandler);
   app.use('/v1/*', jsonBodyLimit(deps.config.maxJsonBodyBytes));
+  // Tier rate limits and quotas before any route (skips /v1/blob); adds RateLimit headers to every /v1 answer.
+  app.use('/v1/*', rateLimits(deps));
   if (deps.blobRoutes) app.route('/v1/blob', deps.blobRoutes);
   // Post-commit hook of the event fan-out: wakes streams and the webhook worker after writes.
   app.use('/v1/*', notifyAfterWrites(deps.store));
@@ -75,7 +81,10 @@ export function createApp(deps: HubDeps) {
     .route('/v1/events', eventRoutes(deps))
     .route('/v1/marketplace', marketplaceRoutes(deps))
     .route('/v1/usage', usageRoutes(deps))
-    .route('/v1/admin/audit', auditRoutes(deps));
+    .route('/v1/admin/audit', auditRoutes(deps))
+    .route('/v1/admin', adminAccountRoutes(deps))
+    .route('/v1/admin', adminCatalogRoutes(deps))
+    .route('/v1/freshness', freshnessRoutes(deps));
 
   app.doc31('/v1/openapi.json', {
     openapi: '3.1.0',

@@ -15,6 +15,9 @@ import type { DatasetStore } from './datasets.js';
 import type { WebhookStore } from './deliveries.js';
 import type { AuditStore, EventStore, UsageStore } from './ledger.js';
 import type { ReleaseStore } from './releases.js';
+import type { AdminStore } from './admin.js';
+import type { FreshnessStore } from './freshness.js';
+import type { QuotaStore } from './quotas.js';
 import type { SubscriptionStore } from './subscriptions.js';
 
 /** A unique constraint was violated (email taken …); routes answer 409 CONFLICT. */
@@ -133,6 +136,12 @@ export interface Store {
   audit: AuditStore;
   usage: UsageStore;
   events: EventStore;
+  /** Monthly quota counters (limits/). */
+  quotas: QuotaStore;
+  /** Freshness checker state (freshness/). */
+  freshness: FreshnessStore;
+  /** Cross-account queries and changes for /v1/admin. */
+  admin: AdminStore;
   webhooks: WebhookStore;
   close(): Promise<void>;
 }

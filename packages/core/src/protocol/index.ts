@@ -22,3 +22,4 @@ export * from './api-consumer.js';
 export * from './api-producer.js';
 export * from './api-ledger.js';
 export * from './api-events.js';
+export * from './api-admin.js';

@@ -13,6 +13,9 @@ import { sql as subscriptions } from './0102-subscriptions.js';
 import { sql as events } from './0103-events.js';
 import { sql as usage } from './0104-usage.js';
 import { sql as audit } from './0105-audit.js';
+import { sql as quotas } from './0300-quotas.js';
+import { sql as freshness } from './0301-freshness.js';
+import { sql as adminIndexes } from './0302-admin-indexes.js';
 import { sql as webhooks } from './0200-webhooks.js';
 
 export interface Migration {
@@ -32,4 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 104, name: 'usage', sql: usage },
   { version: 105, name: 'audit', sql: audit },
   { version: 200, name: 'webhooks', sql: webhooks },
+  { version: 300, name: 'quotas', sql: quotas },
+  { version: 301, name: 'freshness', sql: freshness },
+  { version: 302, name: 'admin-indexes', sql: adminIndexes },
 ];

@@ -12,6 +12,9 @@ import { sqliteDatasets } from './datasets.js';
 import { sqliteWebhooks } from './deliveries.js';
 import { sqliteAudit, sqliteEvents, sqliteUsage } from './ledger.js';
 import { sqliteReleases } from './releases.js';
+import { sqliteQuotas } from './quotas.js';
+import { sqliteFreshness } from './freshness.js';
+import { sqliteAdmin } from './admin.js';
 import { sqliteSubscriptions } from './subscriptions.js';
 import { migrate } from './migrate.js';
 import { sqliteSessions } from './sessions.js';
@@ -30,6 +33,7 @@ export function openSqliteStore(path: string): SqliteStore {
   // WAL + NORMAL is durable across application crashes; only an OS crash can lose the last commits.
   db.pragma('synchronous = NORMAL');
   migrate(db);
+  const quotas = sqliteQuotas(db);
   return {
     db,
     accounts: sqliteAccounts(db),
@@ -42,7 +46,12 @@ export function openSqliteStore(path: string): SqliteStore {
     usage: sqliteUsage(db),
     events: sqliteEvents(db),
     webhooks: sqliteWebhooks(db),
+    quotas,
+    freshness: sqliteFreshness(db),
+    admin: sqliteAdmin(db),
     close: async () => {
+      // Counted API calls live in memory for up to a second: persist them first.
+      await quotas.flush();
       db.close();
     },
   };

@@ -1,0 +1,136 @@
+/**
+ * @module limits/middleware
+ * `rateLimits(deps)`: the limit check in front of every /v1 route (except
+ * /v1/blob, whose signed URLs are their own credential and whose bytes are
+ * counted when the URL is issued).
+ *
+ * Order per request:
+ *   1. identify the caller: a valid bearer (JWT or API key) resolves the
+ *      account here (requireAuth is idempotent, so the area guards do not
+ *      repeat it); anything else is anonymous and keyed by client IP, and
+ *      the route's own guard still answers 401/403 as before;
+ *   2. monthly API calls of the account (QUOTA_EXCEEDED, Retry-After = the
+ *      reset on the 1st, 00:00 UTC);
+ *   3. download bandwidth on GET /v1/consumer/download/{releaseId}: bytes of
+ *      download URLs issued this month + this payload must fit the tier;
+ *   4. token buckets: the account's and, for an API key, the key's (both
+ *      must have a token: the stricter decides), or the client IP's;
+ *   5. count the call (in memory; see store/quotas) and run the route;
+ *      every answer, errors included, carries RateLimit-Policy / RateLimit.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { requireAuth } from '../auth/middleware.js';
+import type { HubDeps } from '../deps.js';
+import type { Caller, HubEnv } from '../env.js';
+import { HubError } from '../errors.js';
+import { rateLimitHeaders } from './headers.js';
+import type { PolicyFigure } from './headers.js';
+import { defaultClientIp, defaultPolicy, monthLengthSec, monthOf, monthStart, nextMonthStart, secondsToMonthEnd } from './policy.js';
+import type { LimitPolicy } from './policy.js';
+import { MemoryRateLimiter } from './token-bucket.js';
+import type { BucketSpec, TakeResult } from './token-bucket.js';
+
+const DOWNLOAD_PATH = /^\/v1\/consumer\/download\/([^/]+)$/;
+
+/** Resolves the caller if the request carries a usable credential; never throws for a bad one. */
+async function softCaller(c: Context<HubEnv>, auth: MiddlewareHandler<HubEnv>): Promise<Caller | undefined> {
+  if (!c.req.header('authorization')) return undefined;
+  try {
+    await auth(c, async () => {});
+  } catch (err) {
+    if (!(err instanceof HubError)) throw err;
+  }
+  return c.var.caller;
+}
+
+function burstFigure(t: TakeResult): PolicyFigure {
+  return { name: 'burst', quota: t.burst, windowSec: Math.ceil(t.burst / t.rate), remaining: t.remaining, resetSec: t.resetSec };
+}
+
+function bucketName(key: string): string {
+  return key.startsWith('key:') ? 'apikey' : key.startsWith('ip:') ? 'ip' : 'account';
+}
+
+export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
+  const opts = deps.limits ?? {};
+  if (opts.enabled === false) return async (_c, next) => next();
+  const policyOf = opts.policy ?? defaultPolicy;
+  const clientIp = opts.clientIp ?? defaultClientIp;
+  const limiter = opts.limiter ?? new MemoryRateLimiter();
+  const auth = requireAuth(deps);
+
+  return async (c, next) => {
+    if (c.req.path.startsWith('/v1/blob/')) return next();
+    const caller = await softCaller(c, auth);
+    const now = deps.clock.now();
+    const figures: PolicyFigure[] = [];
+    let buckets: BucketSpec[];
+    let policy: LimitPolicy;
+    const month = monthOf(now);
+
+    if (caller) {
+      policy = policyOf(caller.tier, 'account');
+      buckets = [{ key: `acct:${caller.accountId}`, rate: policy.requestsPerSecond, burst: policy.burst }];
+      if (caller.apiKeyId) {
+        const kp = policyOf(caller.tier, 'apikey');
+        buckets.push({ key: `key:${caller.apiKeyId}`, rate: kp.requestsPerSecond, burst: kp.burst });
+      }
+    } else {
+      policy = policyOf('STARTER', 'ip');
+      const ip = clientIp(c);
+      // No address (a runtime entry that does not pass one): one shared bucket would let any
+      // client lock every anonymous caller out, so such requests are not rate limited.
+      if (ip === undefined) return next();
+      buckets = [{ key: `ip:${ip}`, rate: policy.requestsPerSecond, burst: policy.burst }];
+    }
+
+    if (caller && policy.monthlyApiCalls !== null) {
+      const used = await deps.store.quotas.apiCalls(caller.accountId, month);
+      const fig: PolicyFigure = { name: 'monthly', quota: policy.monthlyApiCalls, windowSec: monthLengthSec(now), remaining: policy.monthlyApiCalls - used - 1, resetSec: secondsToMonthEnd(now) };
+      if (used >= policy.monthlyApiCalls) {
+        throw new HubError('QUOTA_EXCEEDED', `monthly API call quota of the ${caller.tier} tier used up (${policy.monthlyApiCalls} calls); it resets on ${nextMonthStart(now).toISOString()}`, {
+          details: { quota: 'monthlyApiCalls', limit: policy.monthlyApiCalls, used, resetsAt: nextMonthStart(now).toISOString() },
+          headers: { 'Retry-After': String(fig.resetSec), ...rateLimitHeaders([{ ...fig, remaining: 0 }]) },
+        });
+      }
+      figures.push(fig);
+    }
+
+    const download = caller && c.req.method === 'GET' ? DOWNLOAD_PATH.exec(c.req.path) : null;
+    if (caller && download && policy.monthlyDownloadBytes !== null) {
+      const release = await deps.store.releases.get(download[1]!);
+      const used = await deps.store.quotas.downloadBytes(caller.accountId, monthStart(now).toISOString(), nextMonthStart(now).toISOString());
+      const size = release?.payloadSize ?? 0;
+      const fig: PolicyFigure = { name: 'bandwidth', unit: 'content-bytes', quota: policy.monthlyDownloadBytes, windowSec: monthLengthSec(now), remaining: policy.monthlyDownloadBytes - used - size, resetSec: secondsToMonthEnd(now) };
+      if (used + size > policy.monthlyDownloadBytes) {
+        throw new HubError('QUOTA_EXCEEDED', `monthly download bandwidth of the ${caller.tier} tier would be exceeded (${used} of ${policy.monthlyDownloadBytes} bytes used, this payload is ${size})`, {
+          details: { quota: 'monthlyDownloadBytes', limit: policy.monthlyDownloadBytes, used, requested: size, resetsAt: nextMonthStart(now).toISOString() },
+          headers: { 'Retry-After': String(fig.resetSec), ...rateLimitHeaders([{ ...fig, remaining: policy.monthlyDownloadBytes - used }]) },
+        });
+      }
+      figures.push(fig);
+    }
+
+    const taken = await limiter.take(buckets, now.getTime());
+    figures.unshift(burstFigure(taken));
+    if (!taken.allowed) {
+      throw new HubError('RATE_LIMITED', `too many requests: ${taken.rate}/s with bursts of ${taken.burst}; retry in ${taken.retryAfterSec} s`, {
+        details: { bucket: bucketName(taken.key), retryAfterSeconds: taken.retryAfterSec },
+        headers: { 'Retry-After': String(taken.retryAfterSec), ...rateLimitHeaders(figures) },
+      });
+    }
+    if (caller) await deps.store.quotas.countApiCall(caller.accountId, month);
+
+    await next();
+    const headers = rateLimitHeaders(figures);
+    try {
+      c.res.headers.set('RateLimit-Policy', headers['RateLimit-Policy']);
+      c.res.headers.set('RateLimit', headers.RateLimit);
+    } catch {
+      // Immutable headers (a Response passed through from fetch): copy it once.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set('RateLimit-Policy', headers['RateLimit-Policy']);
+      c.res.headers.set('RateLimit', headers.RateLimit);
+    }
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * @module store/sqlite/quotas
+ * QuotaStore on better-sqlite3: API-call counters through a write-behind
+ * counter (keys `<accountId> <month>`), download bytes summed from the usage
+ * table over the (account_id, created_at) index.
+ */
+import type { Database } from 'better-sqlite3';
+import { WriteBehindCounter } from '../../limits/write-behind.js';
+import type { QuotaStore } from '../quotas.js';
+
+const keyOf = (accountId: string, month: string) => `${accountId} ${month}`;
+function splitKey(key: string): [string, string] {
+  const i = key.lastIndexOf(' ');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
+
+export function sqliteQuotas(db: Database, flushIntervalMs = 1000): QuotaStore {
+  const load = db.prepare<[string, string], { calls: number }>(`SELECT calls FROM api_call_counters WHERE account_id = ? AND month = ?`);
+  const add = db.prepare(
+    `INSERT INTO api_call_counters (account_id, month, calls) VALUES (?, ?, ?)
+     ON CONFLICT (account_id, month) DO UPDATE SET calls = calls + excluded.calls`,
+  );
+  const bytes = db.prepare<[string, string, string], { n: number }>(
+    `SELECT coalesce(sum(bytes), 0) AS n FROM usage WHERE account_id = ? AND created_at >= ? AND created_at < ? AND kind = 'download'`,
+  );
+  const addAll = db.transaction((deltas: ReadonlyMap<string, number>) => {
+    for (const [key, n] of deltas) add.run(...splitKey(key), n);
+  });
+  const counter = new WriteBehindCounter(
+    {
+      load: async (key) => load.get(...splitKey(key))?.calls ?? 0,
+      add: async (deltas) => {
+        // The database may already be closed when a timer fires after shutdown; close() flushed first.
+        if (db.open) addAll(deltas);
+      },
+    },
+    flushIntervalMs,
+  );
+  let month = '';
+  return {
+    apiCalls: (accountId, m) => counter.get(keyOf(accountId, m)),
+    countApiCall: async (accountId, m) => {
+      if (m !== month) {
+        // A new month: older counters are final once flushed; keep memory to the current month.
+        month = m;
+        await counter.evict((key) => splitKey(key)[1] !== m);
+      }
+      await counter.add(keyOf(accountId, m));
+    },
+    downloadBytes: async (accountId, from, to) => bytes.get(accountId, from, to)!.n,
+    flush: () => counter.flush(),
+  };
+}
