@@ -138,6 +138,19 @@ describe('dme CLI against a real hub', () => {
     expect(readFileSync(join(h.dir, 'alice-2.csv'), 'utf8')).toBe(second);
   }, 120_000);
 
+  it('a payload altered in the hub\'s blob store is refused: nothing at -o, no partial left', async () => {
+    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+    const blob = walk(join(h.dataDir, 'blobs')).find((f) => f.includes(release1) && !f.endsWith('.json'));
+    expect(blob).toBeDefined();
+    const bytes = readFileSync(blob!);
+    bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+    writeFileSync(blob!, bytes);
+    const r = await h.dme('alice', ['pull', 'numbers', '--release', release1, '-o', 'tampered.csv', '--quiet']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^dme pull: payload SHA-256 does not match the manifest/);
+    expect(readdirSync(h.dir).filter((f) => f.includes('tampered'))).toEqual([]);
+  }, 60_000);
+
   it('logout forgets the session; commands then ask for a login', async () => {
     await h.ok('bob', ['logout']);
     const r = await h.dme('bob', ['subscriptions']);
