@@ -97,13 +97,15 @@ describe('interop with age 1.1.1', () => {
     const plain = randomBytes(6 * 1024 * 1024 + 5);
     writeFileSync(path('f.bin'), plain);
     const out = createWriteStream(path('f.age'));
-    const r = await encrypt(await openFileSource(path('f.bin')), out, [keys[0]!.recipient]);
+    const source = await openFileSource(path('f.bin'));
+    expect(source.size).toBe(plain.length);
+    const r = await encrypt(source, out, [keys[0]!.recipient]);
     out.end();
     await finished(out);
     expect(r.plaintextSha256).toBe(sha256(plain));
     expect(execFileSync(AGE, ['-d', '-i', keys[0]!.file, path('f.age')], { maxBuffer: 64 << 20 }).equals(plain)).toBe(true);
     const back = createWriteStream(path('f.out'));
-    const d = await decrypt(await openFileSource(path('f.age')), back, [keys[0]!.identity]);
+    const d = await decrypt(await openFileSource(path('f.age')), back, [keys[0]!.identity], { parallel: true });
     back.end();
     await finished(back);
     expect(d).toEqual({ plaintextBytes: r.plaintextBytes, plaintextSha256: r.plaintextSha256, payloadBytes: r.payloadBytes, payloadSha256: r.payloadSha256 });

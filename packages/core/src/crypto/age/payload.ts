@@ -39,7 +39,11 @@ export interface PayloadOptions {
 
 export const BATCH_CHUNKS = 16;
 export const MAX_IN_FLIGHT = 6;
-export const PARALLEL_THRESHOLD = 4 * 1024 * 1024;
+/**
+ * Starting the two workers costs ~130 ms of CPU, worth it only for large inputs.
+ * Sized sources decide from their size; others read ahead up to this much.
+ */
+export const PARALLEL_THRESHOLD = 16 * 1024 * 1024;
 
 export function payloadKey(fileKey: Uint8Array, nonce: Uint8Array): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', fileKey, nonce, PAYLOAD_KEY_INFO, PAYLOAD_KEY_SIZE));
@@ -84,7 +88,8 @@ class BufferPool {
 }
 
 async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce: Uint8Array, parallel?: boolean): Promise<Engine> {
-  const big = parallel ?? (await reader.fill(PARALLEL_THRESHOLD + 1)) > PARALLEL_THRESHOLD;
+  const known = reader.remaining;
+  const big = parallel ?? (known ?? (await reader.fill(PARALLEL_THRESHOLD + 1))) > PARALLEL_THRESHOLD;
   const prefixes = mode === 'seal' ? { output: nonce } : { input: nonce };
   return big ? new PipelineEngine(mode, key, prefixes) : new InlineEngine(mode, key, prefixes);
 }

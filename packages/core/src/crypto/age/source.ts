@@ -16,6 +16,8 @@ import { AgeError } from './errors.js';
 export interface DirectSource extends AsyncIterable<Uint8Array> {
   read(target: Uint8Array, offset: number, length: number): Promise<number>;
   close?(): Promise<void>;
+  /** Bytes left to read, when known (lets the payload code choose its engine without reading ahead). */
+  size?: number;
 }
 
 export type ByteSource = Readable | AsyncIterable<Uint8Array> | DirectSource;
@@ -33,6 +35,8 @@ export class ByteReader {
   private queue: Uint8Array[] = [];
   private queued = 0;
   private ended = false;
+  /** Bytes handed to the caller (read or skipped). */
+  private taken = 0;
 
   constructor(private readonly source: ByteSource) {
     this.direct = isDirect(source) ? source : null;
@@ -41,6 +45,12 @@ export class ByteReader {
   /** Bytes buffered and not yet consumed. */
   get buffered(): number {
     return this.queued;
+  }
+
+  /** Bytes not yet consumed, if the source declares its size. */
+  get remaining(): number | undefined {
+    const size = this.direct?.size;
+    return size === undefined ? undefined : Math.max(0, size - this.taken);
   }
 
   private async pull(want: number): Promise<Uint8Array | null> {
@@ -89,11 +99,13 @@ export class ByteReader {
       else this.queue[0] = head.subarray(take);
     }
     this.queued -= copied;
+    this.taken += copied;
     if (this.direct) {
       while (copied < n && !this.ended) {
         const got = await this.direct.read(target, offset + copied, n - copied);
         if (got === 0) this.ended = true;
         copied += got;
+        this.taken += got;
       }
       return copied;
     }
@@ -126,6 +138,7 @@ export class ByteReader {
       }
     }
     this.queued -= n - left;
+    this.taken += n - left;
   }
 
   /**
@@ -152,11 +165,14 @@ export class ByteReader {
         await this.close();
       }
     };
-    return {
+    const rest: DirectSource = {
       read: (target, offset, length) => this.readInto(target, offset, length),
       close: () => this.close(),
       [Symbol.asyncIterator]: () => chunks.call(this),
     };
+    const size = this.remaining;
+    if (size !== undefined) rest.size = size;
+    return rest;
   }
 
   /** Stops the underlying source early (e.g. destroys a Readable) after an error. */
@@ -176,6 +192,7 @@ export class ByteReader {
  */
 export async function openFileSource(path: string): Promise<DirectSource> {
   let handle: FileHandle | null = await open(path, 'r');
+  const { size } = await handle.stat();
   const close = async (): Promise<void> => {
     const h = handle;
     handle = null;
@@ -190,6 +207,7 @@ export async function openFileSource(path: string): Promise<DirectSource> {
   return {
     read,
     close,
+    size,
     async *[Symbol.asyncIterator]() {
       try {
         for (;;) {
