@@ -24,6 +24,8 @@ export interface EventRuntime {
   heartbeatMs: number;
   /** Open streams register here so a shutting-down server can end them (an SSE response never ends by itself). */
   streams: Set<() => void>;
+  /** Set by close(): new streams are refused (503) so a draining server is not handed fresh ones. */
+  closed: boolean;
   /** Ends every open stream and stops the feed. */
   close(): void;
 }
@@ -43,10 +45,11 @@ export function installEventRuntime(store: Store, opts: EventRuntimeOptions = {}
     feed,
     heartbeatMs: opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     streams,
+    closed: false,
     close() {
+      rt.closed = true;
       for (const end of [...streams]) end();
       feed.close();
-      runtimes.delete(store);
     },
   };
   runtimes.set(store, rt);

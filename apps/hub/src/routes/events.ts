@@ -51,6 +51,7 @@ export function eventRoutes(deps: HubDeps) {
     const start = Number(lastEventId ?? after ?? '0');
     if (!Number.isSafeInteger(start)) throw new HubError('VALIDATION_FAILED', 'bad event id');
     const rt = eventRuntime(deps.store);
+    if (rt.closed) throw new HubError('UNAVAILABLE', 'the hub is shutting down; reconnect shortly', { headers: { 'Retry-After': '1', Connection: 'close' } });
     const viewer: Viewer = { accountId: caller.accountId, admin: caller.features.includes('ADMIN'), datasets: await receivingDatasets(deps.store.subscriptions, caller.accountId) };
 
     return streamSSE(c, async (sse) => {
