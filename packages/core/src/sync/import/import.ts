@@ -27,7 +27,7 @@ import { insertRelease, saveDataset, type LibraryDataset, type ReleaseInfo } fro
 import { checkColumns, type ColumnDef } from '../library/schema.js';
 import { ImportError } from './errors.js';
 import { BatchInserter } from './insert.js';
-import { RowWriter } from './rows.js';
+import { RowConverter } from './rows.js';
 import { prepareTarget } from './tables.js';
 
 export interface ImportProgress {
@@ -145,23 +145,24 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
     checkColumns(columns, keys);
     const target = prepareTarget(db, table, dataset.importMode, columns, keys);
     const inserter = new BatchInserter(db, { table: target.loadTable, columns: columns.map((c) => c.name), conflictKeys: target.conflictKeys });
-    const writer = new RowWriter(columns, inserter, () => reader.format);
+    const converter = new RowConverter(columns, () => reader.format);
+    let rows = 0;
     for (; !step.done; step = await next()) {
       if (signal?.aborted) throw aborted(signal);
-      writer.write(step.value);
-      req.onProgress?.({ rows: writer.rows, bytes: reader.bytes });
+      rows += inserter.insertAll(converter.convert(step.value));
+      req.onProgress?.({ rows, bytes: reader.bytes });
     }
     if (signal?.aborted) throw aborted(signal);
-    if (req.expectedRows !== undefined && req.expectedRows !== writer.rows) {
-      throw new ImportError('IMPORT_ROW_COUNT', `release ${release.id} has ${writer.rows} rows, its manifest says ${req.expectedRows}`);
+    if (req.expectedRows !== undefined && req.expectedRows !== rows) {
+      throw new ImportError('IMPORT_ROW_COUNT', `release ${release.id} has ${rows} rows, its manifest says ${req.expectedRows}`);
     }
     target.finish();
     const importedAt = (req.now?.() ?? new Date()).toISOString();
     saveDataset(db, dataset, table, columns, release.id, importedAt);
-    insertRelease(db, { ...release, datasetId: dataset.id, importedAt, rows: writer.rows });
+    insertRelease(db, { ...release, datasetId: dataset.id, importedAt, rows: rows });
     db.exec('COMMIT');
     committed = true;
-    return { rows: writer.rows, skipped: false, table };
+    return { rows: rows, skipped: false, table };
   } catch (e) {
     throw classify(e, signal);
   } finally {

@@ -55,14 +55,16 @@ export class BatchInserter {
     return s;
   }
 
-  /**
-   * Inserts `rows` rows whose values are `values[0 .. rows*width)`, row-major.
-   * `rows` must be ≤ rowsPerStatement; the array may be longer (it is reused).
-   */
-  run(values: SqlValue[], rows: number): void {
-    if (rows === 0) return;
-    const n = rows * this.width;
-    const args = values.length === n ? values : values.slice(0, n);
-    this.statement(rows).run(...args);
+  /** Inserts every row of `values` (row-major, a multiple of the column count), a statement at a time. */
+  insertAll(values: readonly SqlValue[]): number {
+    const w = this.width;
+    const rows = values.length / w;
+    const per = this.rowsPerStatement;
+    for (let r = 0; r < rows; r += per) {
+      const k = Math.min(per, rows - r);
+      const args = k === rows ? values : values.slice(r * w, (r + k) * w);
+      this.statement(k).run(...args);
+    }
+    return rows;
   }
 }

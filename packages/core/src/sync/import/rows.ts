@@ -1,32 +1,30 @@
 /**
  * @module sync/import/rows
  * Maps the reader's batches onto the table's columns, converts each cell
- * (convert.ts) and feeds full statements to the BatchInserter. File columns
+ * (convert.ts) into one flat array per batch for the BatchInserter. File columns
  * are matched by name, in any order; a schema column absent from the file is
  * null; a file column absent from the schema is an error (the release schema
- * is what the producer signed up to). Memory: one reusable value buffer.
+ * is what the producer signed up to). Runs in the import's thread or in the
+ * parse worker; errors carry everything needed to rebuild them across.
  */
 import type { FileFormat, RecordBatch } from '../../formats/types.js';
 import type { ColumnDef } from '../library/schema.js';
 import { INVALID, TYPE_WORDS, converterFor, type Converter, type SqlValue } from './convert.js';
 import { ImportError, type ImportErrorLocation } from './errors.js';
-import type { BatchInserter } from './insert.js';
 
-export class RowWriter {
-  rows = 0;
+export class RowConverter {
   private readonly converters: Converter[];
-  private readonly buffer: SqlValue[];
+  private readonly nullable: boolean[];
   private mappedColumns: readonly string[] | undefined;
   /** sourceIndex[i]: index of schema column i in the current batch, or -1. */
   private sourceIndex: number[] = [];
 
   constructor(
     private readonly columns: readonly ColumnDef[],
-    private readonly inserter: BatchInserter,
     private readonly format: () => FileFormat | undefined,
   ) {
     this.converters = columns.map((c) => converterFor(c.type));
-    this.buffer = new Array<SqlValue>(inserter.rowsPerStatement * columns.length).fill(null);
+    this.nullable = columns.map((c) => c.nullable);
   }
 
   private location(record: number, column?: string): ImportErrorLocation {
@@ -63,34 +61,27 @@ export class RowWriter {
     throw new ImportError('IMPORT_CONVERSION', `${this.where(loc)}, column ${col.name}: ${shown} is not ${TYPE_WORDS[col.type]}`, loc);
   }
 
-  /** Converts and inserts every row of `batch`. */
-  write(batch: RecordBatch): void {
+  /** The batch's rows as SQLite values in schema column order, row-major. */
+  convert(batch: RecordBatch): SqlValue[] {
     this.map(batch);
     const w = this.columns.length;
     const srcW = batch.columns.length;
-    const per = this.inserter.rowsPerStatement;
     const { cells } = batch;
-    const buf = this.buffer;
+    const out = new Array<SqlValue>(batch.rowCount * w);
     const src = this.sourceIndex;
     const conv = this.converters;
-    const nullable = this.columns.map((c) => c.nullable);
-    let pending = 0;
+    const nullable = this.nullable;
     for (let r = 0; r < batch.rowCount; r++) {
       const base = r * srcW;
-      const out = pending * w;
+      const o = r * w;
       for (let c = 0; c < w; c++) {
         const i = src[c]!;
         const cell = i < 0 ? null : cells[base + i]!;
         const v = conv[c]!(cell);
         if (v === INVALID || (v === null && !nullable[c])) this.fail(batch.firstRecord + r, c, cell);
-        buf[out + c] = v;
-      }
-      if (++pending === per) {
-        this.inserter.run(buf, per);
-        pending = 0;
+        out[o + c] = v;
       }
     }
-    if (pending > 0) this.inserter.run(buf, pending);
-    this.rows += batch.rowCount;
+    return out;
   }
 }
