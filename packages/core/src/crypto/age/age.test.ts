@@ -4,7 +4,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { decrypt, encrypt } from './age.js';
 import { armor, dearmor } from './armor.js';
 import { AgeError, type AgeErrorCode } from './errors.js';
@@ -12,6 +12,7 @@ import { encodeHeader, grantHeader, randomFileKey, unwrapFileKey } from './filek
 import { generateIdentity, identityToRecipient, isIdentity, isRecipient, parseIdentityFile } from './keys.js';
 import { decryptPayload, encryptPayload } from './payload.js';
 import { readHeader } from './reader.js';
+import type { DirectSource } from './source.js';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
@@ -206,6 +207,30 @@ describe('whole files', () => {
     expect(await code(decrypt(chunks(Buffer.from('hello, world\n')), collector().stream, [alice.identity]))).toBe('BAD_HEADER');
     expect(await code(decrypt(chunks(new Uint8Array(0)), collector().stream, [alice.identity]))).toBe('BAD_HEADER');
     expect(await code(readHeader(chunks(bin.file.subarray(0, 40))))).toBe('BAD_HEADER');
+  });
+
+  it('releases the input when decryption stops early', async () => {
+    const bin = await sealed(randomBytes(300_000), [alice.recipient]);
+    const stream = Readable.from([bin.file.subarray(0, 1000), bin.file.subarray(1000)]);
+    expect(await code(decrypt(stream, collector().stream, [bob.identity]))).toBe('NO_MATCH');
+    expect(stream.destroyed).toBe(true);
+    let closed = 0;
+    let offset = 0;
+    const direct: DirectSource = {
+      async read(target, at, length) {
+        const n = Math.min(length, bin.file.length - offset);
+        target.set(bin.file.subarray(offset, offset + n), at);
+        offset += n;
+        return n;
+      },
+      async close() {
+        closed++;
+      },
+      async *[Symbol.asyncIterator]() {},
+    };
+    expect(await code(decrypt(direct, collector().stream, [bob.identity]))).toBe('NO_MATCH');
+    expect(closed).toBeGreaterThan(0);
+    expect(offset).toBeLessThan(bin.file.length);
   });
 
   it('armor() and dearmor() round-trip every length modulo 48', () => {

@@ -64,7 +64,7 @@ export async function decrypt(input: ByteSource, output: Writable, identities: s
   try {
     fileKey = unwrapFileKey(header, identities);
   } catch (e) {
-    await rest[Symbol.asyncIterator]().return?.();
+    await rest.close?.();
     throw e;
   }
   return decryptPayload(rest, output, fileKey, opts);

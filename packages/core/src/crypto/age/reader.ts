@@ -8,7 +8,7 @@
  */
 import { dearmorStream } from './armor.js';
 import { parseHeader } from './header.js';
-import { ByteReader, type ByteSource } from './source.js';
+import { ByteReader, type ByteSource, type DirectSource } from './source.js';
 
 const DASH = 0x2d;
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
@@ -26,14 +26,17 @@ async function looksArmored(reader: ByteReader): Promise<boolean> {
 export interface SplitFile {
   /** The complete header, from the version line through the MAC line's LF. */
   header: Uint8Array;
-  /** The payload: 16-byte nonce then STREAM chunks (dearmored if the input was armored). */
-  rest: AsyncIterable<Uint8Array>;
+  /**
+   * The payload: 16-byte nonce then STREAM chunks (dearmored if the input was
+   * armored). Iterable, or readable directly; close() it if you stop early.
+   */
+  rest: DirectSource;
 }
 
 /**
  * Reads the header of an age file. `opts.armor` forces (true) or rules out
  * (false) ASCII armor; by default it is detected. Throws BAD_HEADER / BAD_ARMOR; on error the
- * source is closed. Consume `rest` fully (or return() it) to release the source.
+ * source is closed. Consume `rest` fully (or close() it) to release the source.
  */
 export async function readHeader(source: ByteSource, opts: { armor?: boolean } = {}): Promise<SplitFile> {
   let reader = new ByteReader(source);
