@@ -5,7 +5,8 @@
  * logs). Resumes after `Last-Event-ID` (or `?after=`; the header wins);
  * without either it starts at the beginning of the log. Each event is one
  * `id:` + `data:` message whose data is the protocol envelope; idle streams
- * get `: heartbeat` comment lines.
+ * get `: heartbeat` comment lines. A `: caught-up` comment follows the
+ * backlog once, so a client that only wants the backlog knows when to stop.
  *
  * No gap, no duplicate: the stream registers with the feed BEFORE reading
  * the backlog, then after every wake-up reads again after the last id it
@@ -73,6 +74,7 @@ export function eventRoutes(deps: HubDeps) {
       const heartbeat = setInterval(() => {
         sse.write(': heartbeat\n\n').catch(end);
       }, rt.heartbeatMs);
+      let caughtUp = false;
       try {
         await sse.write(': connected\nretry: 2000\n\n');
         while (!ended && !sse.aborted) {
@@ -90,6 +92,10 @@ export function eventRoutes(deps: HubDeps) {
               if (canSee(viewer, e)) await sse.writeSSE({ id: String(e.id), data: JSON.stringify(eventEnvelope(e)) });
               cursor = e.id;
             }
+          }
+          if (!caughtUp) {
+            caughtUp = true;
+            await sse.write(': caught-up\n\n');
           }
         }
       } finally {

@@ -26,6 +26,8 @@ import {
   SUBSCRIPTIONS_HELP,
   subscriptionsCommand,
 } from './commands/subscriptions.js';
+import { eventsCommand, EVENTS_HELP } from './commands/events.js';
+import { webhookCommand, WEBHOOK_HELP } from './commands/webhook.js';
 import { CliError, describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { line, processIo, type Io } from './io.js';
 
@@ -58,6 +60,8 @@ const COMMANDS: Record<string, Command> = {
   suspend: { summary: 'suspend a subscription (its grants are deleted)', help: DECISION_HELP('suspend'), run: decisionCommand('suspend') },
   reinstate: { summary: 'reinstate a suspended subscription', help: DECISION_HELP('reinstate'), run: decisionCommand('reinstate') },
   grants: { summary: 'write history grants still owed to subscribers', help: GRANTS_HELP, run: grantsCommand },
+  events: { summary: 'show (or --follow) the events of your datasets and subscriptions', help: EVENTS_HELP, run: eventsCommand },
+  webhook: { summary: 'set, show, test your webhook; its delivery log; redeliver', help: WEBHOOK_HELP, run: webhookCommand },
 };
 
 function version(): string {

@@ -63,7 +63,7 @@ interface SseMessage {
 }
 
 /** Splits an SSE byte stream into messages (WHATWG "event stream interpretation"); comments only reset the idle timer. */
-export async function* parseSse(body: ReadableStream<Uint8Array>, onActivity: () => void = () => {}): AsyncGenerator<SseMessage> {
+export async function* parseSse(body: ReadableStream<Uint8Array>, onActivity: () => void = () => {}, onComment: (text: string) => void = () => {}): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buf = '';
@@ -84,7 +84,10 @@ export async function* parseSse(body: ReadableStream<Uint8Array>, onActivity: ()
           data = [];
           continue;
         }
-        if (line.startsWith(':')) continue;
+        if (line.startsWith(':')) {
+          onComment(line.slice(1).trim());
+          continue;
+        }
         const colon = line.indexOf(':');
         const field = colon < 0 ? line : line.slice(0, colon);
         let v = colon < 0 ? '' : line.slice(colon + 1);
