@@ -135,7 +135,7 @@ try {
   if (probe.status !== 200) throw new Error(`download probe answered ${probe.status}: ${await probe.text()}`);
   await probe.arrayBuffer();
 
-  console.log(`bench:hub — wrk -t1 -c${connections} -d${seconds}s on ${tmpdir()}; hub ${hubUrl}, hello ${helloUrl}`);
+  console.log(`bench:hub — wrk -t1 -c${connections} -d${seconds}s; hub ${hubUrl}, hello ${helloUrl}`);
   const hello = wrk(`${helloUrl}/`, {});
   const download = wrk(downloadUrl, { Authorization: `Bearer ${token}` });
   if (download.non2xx > 0) throw new Error(`${download.non2xx} download requests failed (non-2xx)`);
