@@ -29,6 +29,7 @@ function dataset(over: Partial<DatasetRecord> = {}): DatasetRecord {
     status: 'PUBLISHED',
     details: { expectedUpdateIntervalSeconds: 86_400, gracePeriodSeconds: 3_600 },
     publishedAt: iso(P),
+    lastReleaseId: null,
     lastReleaseAt: null,
     createdAt: iso(P),
     updatedAt: iso(P),
