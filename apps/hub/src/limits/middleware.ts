@@ -51,6 +51,20 @@ function bucketName(key: string): string {
   return key.startsWith('key:') ? 'apikey' : key.startsWith('ip:') ? 'ip' : 'account';
 }
 
+/** Month name, length and time to reset, recomputed once per second of clock time. */
+function monthCache() {
+  let sec = NaN;
+  let value = { month: '', lengthSec: 0, resetSec: 0 };
+  return (now: Date) => {
+    const s = Math.floor(now.getTime() / 1000);
+    if (s !== sec) {
+      sec = s;
+      value = { month: monthOf(now), lengthSec: monthLengthSec(now), resetSec: secondsToMonthEnd(now) };
+    }
+    return value;
+  };
+}
+
 export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const opts = deps.limits ?? {};
   if (opts.enabled === false) return async (_c, next) => next();
@@ -58,6 +72,7 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const clientIp = opts.clientIp ?? defaultClientIp;
   const limiter = opts.limiter ?? new MemoryRateLimiter();
   const auth = requireAuth(deps);
+  const monthFigures = monthCache();
 
   return async (c, next) => {
     if (c.req.path.startsWith('/v1/blob/')) return next();
@@ -66,7 +81,7 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
     const figures: PolicyFigure[] = [];
     let buckets: BucketSpec[];
     let policy: LimitPolicy;
-    const month = monthOf(now);
+    const month = monthFigures(now).month;
 
     if (caller) {
       policy = policyOf(caller.tier, 'account');
@@ -86,7 +101,8 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
 
     if (caller && policy.monthlyApiCalls !== null) {
       const used = await deps.store.quotas.apiCalls(caller.accountId, month);
-      const fig: PolicyFigure = { name: 'monthly', quota: policy.monthlyApiCalls, windowSec: monthLengthSec(now), remaining: policy.monthlyApiCalls - used - 1, resetSec: secondsToMonthEnd(now) };
+      const m = monthFigures(now);
+      const fig: PolicyFigure = { name: 'monthly', quota: policy.monthlyApiCalls, windowSec: m.lengthSec, remaining: policy.monthlyApiCalls - used - 1, resetSec: m.resetSec };
       if (used >= policy.monthlyApiCalls) {
         throw new HubError('QUOTA_EXCEEDED', `monthly API call quota of the ${caller.tier} tier used up (${policy.monthlyApiCalls} calls); it resets on ${nextMonthStart(now).toISOString()}`, {
           details: { quota: 'monthlyApiCalls', limit: policy.monthlyApiCalls, used, resetsAt: nextMonthStart(now).toISOString() },
@@ -111,7 +127,8 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
       figures.push(fig);
     }
 
-    const taken = await limiter.take(buckets, now.getTime());
+    // The in-memory limiter answers synchronously: no promise on the hot path.
+    const taken = limiter instanceof MemoryRateLimiter ? limiter.takeSync(buckets, now.getTime()) : await limiter.take(buckets, now.getTime());
     figures.unshift(burstFigure(taken));
     if (!taken.allowed) {
       throw new HubError('RATE_LIMITED', `too many requests: ${taken.rate}/s with bursts of ${taken.burst}; retry in ${taken.retryAfterSec} s`, {
@@ -119,7 +136,10 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
         headers: { 'Retry-After': String(taken.retryAfterSec), ...rateLimitHeaders(figures) },
       });
     }
-    if (caller) await deps.store.quotas.countApiCall(caller.accountId, month);
+    if (caller) {
+      const counted = deps.store.quotas.countApiCall(caller.accountId, month);
+      if (counted) await counted;
+    }
 
     await next();
     const headers = rateLimitHeaders(figures);

@@ -45,9 +45,18 @@ export class WriteBehindCounter {
 
   /** Counts `n` in memory; persisted by the next flush. */
   async add(key: string, n = 1): Promise<void> {
-    const e = this.entries.get(key) ?? (await this.load(key));
+    if (this.addLoaded(key, n)) return;
+    (await this.load(key)).pending += n;
+    this.arm();
+  }
+
+  /** `add` without a promise when the key is already loaded (the hot path); false when it is not. */
+  addLoaded(key: string, n = 1): boolean {
+    const e = this.entries.get(key);
+    if (!e) return false;
     e.pending += n;
     this.arm();
+    return true;
   }
 
   /** Forgets keys for which `drop` is true once their increments are persisted (e.g. past months). */

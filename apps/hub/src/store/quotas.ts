@@ -11,8 +11,8 @@
 export interface QuotaStore {
   /** Calls of the account in `month` (YYYY-MM), including unflushed ones. */
   apiCalls(accountId: string, month: string): Promise<number>;
-  /** Counts one call in memory. */
-  countApiCall(accountId: string, month: string): Promise<void>;
+  /** Counts one call in memory; resolves at once after `apiCalls` for the same month. */
+  countApiCall(accountId: string, month: string): Promise<void> | void;
   /** Bytes of download URLs issued to the account in [from, to). ISO times. */
   downloadBytes(accountId: string, from: string, to: string): Promise<number>;
   /** Persists pending counts (also done by Store.close()). */

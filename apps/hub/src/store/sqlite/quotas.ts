@@ -39,13 +39,16 @@ export function sqliteQuotas(db: Database, flushIntervalMs = 1000): QuotaStore {
   let month = '';
   return {
     apiCalls: (accountId, m) => counter.get(keyOf(accountId, m)),
-    countApiCall: async (accountId, m) => {
-      if (m !== month) {
-        // A new month: older counters are final once flushed; keep memory to the current month.
-        month = m;
-        await counter.evict((key) => splitKey(key)[1] !== m);
-      }
-      await counter.add(keyOf(accountId, m));
+    countApiCall: (accountId, m) => {
+      if (m === month && counter.addLoaded(keyOf(accountId, m))) return;
+      return (async () => {
+        if (m !== month) {
+          // A new month: older counters are final once flushed; keep memory to the current month.
+          month = m;
+          await counter.evict((key) => splitKey(key)[1] !== m);
+        }
+        await counter.add(keyOf(accountId, m));
+      })();
     },
     downloadBytes: async (accountId, from, to) => bytes.get(accountId, from, to)!.n,
     flush: () => counter.flush(),
