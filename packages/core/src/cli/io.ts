@@ -4,9 +4,9 @@
  * output path written atomically (nothing appears at the path unless the
  * whole command succeeded) or stdout.
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
+import { openFileSource, type ByteSource } from '../crypto/age/index.js';
 import { writeFileAtomically } from '../fs/atomic-file.js';
 import { CliError } from './errors.js';
 
@@ -19,13 +19,18 @@ export interface Io {
 
 export const processIo: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
 
-export async function openInput(io: Io, path: string): Promise<Readable> {
-  if (path === '-') return io.stdin;
+async function assertReadableFile(path: string): Promise<void> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new CliError(err.code === 'ENOENT' ? `${path}: no such file` : `${path}: ${err.message}`);
   });
   if (info.isDirectory()) throw new CliError(`${path} is a directory`);
-  return createReadStream(path, { highWaterMark: 1024 * 1024 });
+}
+
+/** A named file (read straight into the cipher's buffers) or stdin for `-`. */
+export async function openInput(io: Io, path: string): Promise<ByteSource> {
+  if (path === '-') return io.stdin;
+  await assertReadableFile(path);
+  return openFileSource(path);
 }
 
 /**

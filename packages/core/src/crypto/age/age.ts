@@ -10,7 +10,7 @@ import { armorWriter } from './armor.js';
 import { AgeError } from './errors.js';
 import { encodeHeader, randomFileKey, unwrapFileKey } from './filekey.js';
 import { decodeIdentity, decodeRecipient } from './keys.js';
-import { decryptPayload, encryptPayload, type PayloadOptions, type PayloadResult } from './payload.js';
+import { decryptPayload, encryptPayload, type PayloadOptions, type ResultFor } from './payload.js';
 import { readHeader } from './reader.js';
 import type { ByteSource } from './source.js';
 
@@ -24,10 +24,10 @@ export interface DecryptOptions extends PayloadOptions {
   armor?: boolean;
 }
 
-export interface EncryptResult extends PayloadResult {
+export type EncryptResult<O = EncryptOptions> = ResultFor<O> & {
   fileKey: Uint8Array;
   header: Uint8Array;
-}
+};
 
 function writeAll(output: Writable, bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -43,23 +43,23 @@ function endWritable(w: Writable): Promise<void> {
 }
 
 /** Encrypts `input` to `recipients` as a standard age file written to `output`. */
-export async function encrypt(input: ByteSource, output: Writable, recipients: string[], opts: EncryptOptions = {}): Promise<EncryptResult> {
+export async function encrypt<O extends EncryptOptions>(input: ByteSource, output: Writable, recipients: string[], opts?: O): Promise<EncryptResult<O>> {
   if (recipients.length === 0) throw new AgeError('BAD_RECIPIENT', 'at least one recipient is required');
   recipients.forEach(decodeRecipient);
   const fileKey = randomFileKey();
   const header = encodeHeader(fileKey, recipients);
-  const sink = opts.armor ? armorWriter(output) : output;
+  const sink = opts?.armor ? armorWriter(output) : output;
   await writeAll(sink, header);
   const result = await encryptPayload(input, sink, fileKey, opts);
-  if (opts.armor) await endWritable(sink);
+  if (opts?.armor) await endWritable(sink);
   return { ...result, fileKey, header };
 }
 
 /** Decrypts a binary or armored age file with any of `identities`. */
-export async function decrypt(input: ByteSource, output: Writable, identities: string[], opts: DecryptOptions = {}): Promise<PayloadResult> {
+export async function decrypt<O extends DecryptOptions>(input: ByteSource, output: Writable, identities: string[], opts?: O): Promise<ResultFor<O>> {
   if (identities.length === 0) throw new AgeError('BAD_IDENTITY', 'at least one identity is required');
   identities.forEach(decodeIdentity);
-  const { header, rest } = await readHeader(input, opts.armor === undefined ? {} : { armor: opts.armor });
+  const { header, rest } = await readHeader(input, opts?.armor === undefined ? {} : { armor: opts.armor });
   let fileKey: Uint8Array;
   try {
     fileKey = unwrapFileKey(header, identities);

@@ -20,21 +20,33 @@ import { assertFileKey } from './filekey.js';
 import { ByteReader, type ByteSource } from './source.js';
 import { sealedSize } from './stream.js';
 
-export interface PayloadResult {
+export interface PayloadSizes {
   plaintextBytes: number;
-  /** Hex SHA-256 of the plaintext. */
-  plaintextSha256: string;
   /** Bytes of the payload: nonce plus all encrypted chunks (what follows the header). */
   payloadBytes: number;
+}
+
+export interface PayloadResult extends PayloadSizes {
+  /** Hex SHA-256 of the plaintext. */
+  plaintextSha256: string;
   /** Hex SHA-256 of the payload. */
   payloadSha256: string;
 }
+
+/** Sizes only when the caller turned digests off, sizes and digests otherwise. */
+export type ResultFor<O> = O extends { digests: false } ? PayloadSizes : PayloadResult;
 
 export interface PayloadOptions {
   /** Called after each batch is written: plaintext bytes (encrypt) or payload bytes (decrypt) so far. */
   onProgress?: (bytes: number) => void;
   /** Force (true) or forbid (false) worker threads; default: by input size. */
   parallel?: boolean;
+  /**
+   * Hash plaintext and payload (default true). Publishing needs both digests
+   * for the manifest; plain file encryption does not, and two SHA-256 passes
+   * cost more CPU than the cipher itself.
+   */
+  digests?: boolean;
 }
 
 export const BATCH_CHUNKS = 16;
@@ -87,11 +99,12 @@ class BufferPool {
   }
 }
 
-async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce: Uint8Array, parallel?: boolean): Promise<Engine> {
+async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce: Uint8Array, opts: PayloadOptions): Promise<Engine> {
   const known = reader.remaining;
-  const big = parallel ?? (known ?? (await reader.fill(PARALLEL_THRESHOLD + 1))) > PARALLEL_THRESHOLD;
+  const big = opts.parallel ?? (known ?? (await reader.fill(PARALLEL_THRESHOLD + 1))) > PARALLEL_THRESHOLD;
   const prefixes = mode === 'seal' ? { output: nonce } : { input: nonce };
-  return big ? new PipelineEngine(mode, key, prefixes) : new InlineEngine(mode, key, prefixes);
+  const digests = opts.digests ?? true;
+  return big ? new PipelineEngine(mode, key, prefixes, digests) : new InlineEngine(mode, key, prefixes, digests);
 }
 
 /**
@@ -154,7 +167,7 @@ async function run(mode: Mode, input: ByteSource, output: Writable, nonce: Uint8
     } else {
       await write(output, n);
     }
-    engine = await pickEngine(reader, mode, payloadKey(fileKey, n), n, opts.parallel);
+    engine = await pickEngine(reader, mode, payloadKey(fileKey, n), n, opts);
     const r = await pump(mode, reader, engine, output, opts.onProgress);
     return { ...r, nonceBytes: PAYLOAD_NONCE_SIZE };
   } finally {
@@ -164,16 +177,18 @@ async function run(mode: Mode, input: ByteSource, output: Writable, nonce: Uint8
 }
 
 /** Writes the payload (nonce + STREAM) for `fileKey`. Does not end `output`. */
-export async function encryptPayload(input: ByteSource, output: Writable, fileKey: Uint8Array, opts: PayloadOptions = {}): Promise<PayloadResult> {
-  const r = await run('seal', input, output, randomBytes(PAYLOAD_NONCE_SIZE), fileKey, opts);
-  return { plaintextBytes: r.inBytes, plaintextSha256: r.inputSha256, payloadBytes: r.outBytes + r.nonceBytes, payloadSha256: r.outputSha256 };
+export async function encryptPayload<O extends PayloadOptions>(input: ByteSource, output: Writable, fileKey: Uint8Array, opts?: O): Promise<ResultFor<O>> {
+  const r = await run('seal', input, output, randomBytes(PAYLOAD_NONCE_SIZE), fileKey, opts ?? {});
+  const sizes: PayloadSizes = { plaintextBytes: r.inBytes, payloadBytes: r.outBytes + r.nonceBytes };
+  return (opts?.digests === false ? sizes : { ...sizes, plaintextSha256: r.inputSha256, payloadSha256: r.outputSha256 }) as ResultFor<O>;
 }
 
 /**
  * Decrypts a payload with `fileKey`, writing verified plaintext. Does not end
  * `output`. On error, output already written must be discarded by the caller.
  */
-export async function decryptPayload(input: ByteSource, output: Writable, fileKey: Uint8Array, opts: PayloadOptions = {}): Promise<PayloadResult> {
-  const r = await run('open', input, output, null, fileKey, opts);
-  return { plaintextBytes: r.outBytes, plaintextSha256: r.outputSha256, payloadBytes: r.inBytes + r.nonceBytes, payloadSha256: r.inputSha256 };
+export async function decryptPayload<O extends PayloadOptions>(input: ByteSource, output: Writable, fileKey: Uint8Array, opts?: O): Promise<ResultFor<O>> {
+  const r = await run('open', input, output, null, fileKey, opts ?? {});
+  const sizes: PayloadSizes = { plaintextBytes: r.outBytes, payloadBytes: r.inBytes + r.nonceBytes };
+  return (opts?.digests === false ? sizes : { ...sizes, plaintextSha256: r.outputSha256, payloadSha256: r.inputSha256 }) as ResultFor<O>;
 }
