@@ -48,6 +48,7 @@ async function child([payload, keyFile, libPath, rowsArg]) {
     release: { id: 'bench-r1', schemaVersion: 'v1', payloadSha256: '0'.repeat(64), plaintextSha256: '0'.repeat(64), producerKeyFingerprint: 'bench' },
     source: plain,
     format: 'csv',
+    worker: process.env.DME_IMPORT_WORKER === '1',
     expectedRows: Number(rowsArg),
   });
   const dec = await decrypted;

@@ -18,16 +18,15 @@
  *   page cache (cache_size) spills into the WAL beyond that.
  */
 import { FormatError } from '../../formats/errors.js';
-import { readRecords } from '../../formats/read-records.js';
 import type { ByteSource } from '../../formats/source.js';
-import type { FileFormat, RecordBatch } from '../../formats/types.js';
+import type { FileFormat } from '../../formats/types.js';
 import { LibraryError } from '../library/errors.js';
 import type { Library } from '../library/library.js';
 import { insertRelease, saveDataset, type LibraryDataset, type ReleaseInfo } from '../library/metadata.js';
-import { checkColumns, type ColumnDef } from '../library/schema.js';
+import { checkColumns } from '../library/schema.js';
 import { ImportError } from './errors.js';
 import { BatchInserter } from './insert.js';
-import { RowConverter } from './rows.js';
+import { openBatches } from './batches.js';
 import { prepareTarget } from './tables.js';
 
 export interface ImportProgress {
@@ -50,6 +49,13 @@ export interface ImportRequest {
   signal?: AbortSignal;
   /** Called after each batch (a few hundred rows). */
   onProgress?: (p: ImportProgress) => void;
+  /**
+   * Parse and convert in a worker thread so this thread only binds and
+   * inserts (falls back to in-thread when no built worker exists). Default
+   * false: measured on 2 shared cores it cost more than it overlapped
+   * (binding dominates; see bench/import.mjs and DME_IMPORT_WORKER=1).
+   */
+  worker?: boolean;
   /** Reader batch size in rows (tests); default: the reader's. */
   batchSize?: number;
   /** Clock for imported_at (tests). */
@@ -88,12 +94,6 @@ function classify(e: unknown, signal: AbortSignal | undefined): Error {
   return new ImportError('IMPORT_SOURCE', `reading the release failed: ${err.message}`, {}, { cause: e });
 }
 
-/** Without a declared schema, every column of the file is nullable TEXT. */
-function columnsOf(dataset: LibraryDataset, header: readonly string[]): readonly ColumnDef[] {
-  if (dataset.columns.length > 0) return dataset.columns;
-  return header.map((name) => ({ name, type: 'text', nullable: true }));
-}
-
 /** Lets go of a source we will not read (a Readable holds a descriptor and may emit errors). */
 function discard(source: ByteSource): void {
   const s = source as { destroy?: () => void; on?: (event: string, fn: () => void) => void };
@@ -123,8 +123,12 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
   if (dataset.columns.length > 0) checkColumns(dataset.columns, keys);
   const table = library.tableNameFor(dataset);
 
-  const reader = readRecords(req.source, { ...(req.format ? { format: req.format } : {}), ...(req.fileName ? { fileName: req.fileName } : {}), ...(req.batchSize ? { batchSize: req.batchSize } : {}) });
-  const it = reader[Symbol.asyncIterator]();
+  const stream = openBatches(req.source, {
+    columns: [...dataset.columns],
+    ...(req.format ? { format: req.format } : {}),
+    ...(req.fileName ? { fileName: req.fileName } : {}),
+    ...(req.batchSize ? { batchSize: req.batchSize } : {}),
+  }, req.worker ?? false);
   // An abort must not wait for a stalled source: race every read against it.
   let rejectAbort: (e: Error) => void = () => {};
   const abortPromise = new Promise<never>((_, reject) => (rejectAbort = reject));
@@ -135,22 +139,20 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
     if (typeof s.destroy === 'function') s.destroy(aborted(signal));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  const next = (): Promise<IteratorResult<RecordBatch>> => (signal ? Promise.race([it.next(), abortPromise]) : it.next());
+  const race = <T>(p: Promise<T>): Promise<T> => (signal ? Promise.race([p, abortPromise]) : p);
 
   let committed = false;
   db.exec('BEGIN IMMEDIATE');
   try {
-    let step = await next();
-    const columns = columnsOf(dataset, step.done ? reader.columns : step.value.columns);
+    const columns = await race(stream.columns());
     checkColumns(columns, keys);
     const target = prepareTarget(db, table, dataset.importMode, columns, keys);
     const inserter = new BatchInserter(db, { table: target.loadTable, columns: columns.map((c) => c.name), conflictKeys: target.conflictKeys });
-    const converter = new RowConverter(columns, () => reader.format);
     let rows = 0;
-    for (; !step.done; step = await next()) {
+    for (let b = await race(stream.next()); b; b = await race(stream.next())) {
       if (signal?.aborted) throw aborted(signal);
-      rows += inserter.insertAll(converter.convert(step.value));
-      req.onProgress?.({ rows, bytes: reader.bytes });
+      rows += inserter.insertAll(b.values);
+      req.onProgress?.({ rows, bytes: b.bytes });
     }
     if (signal?.aborted) throw aborted(signal);
     if (req.expectedRows !== undefined && req.expectedRows !== rows) {
@@ -168,9 +170,8 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
   } finally {
     if (!committed) {
       if (db.inTransaction) db.exec('ROLLBACK');
-      // Close the source; don't wait on a source that never answers.
-      void it.return?.(undefined).catch(() => undefined);
     }
+    stream.close();
     signal?.removeEventListener('abort', onAbort);
   }
 }

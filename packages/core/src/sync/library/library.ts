@@ -15,7 +15,7 @@ import { migrate } from './migrate.js';
 import { STAGING_PREFIX, quoteIdent, stagingName, tableNameForSlug, uniqueTableName } from './naming.js';
 
 export interface OpenLibraryOptions {
-  /** SQLite page cache per connection, KiB; bounds the importer's memory. Default 32 MiB. */
+  /** SQLite page cache per connection, KiB; bounds the importer's memory. Default 8 MiB (measured: import speed is the same from 8 to 128 MiB). */
   cacheKiB?: number;
   /** How long to wait for another process's write lock, ms. Default 10 s. */
   busyTimeoutMs?: number;
@@ -122,7 +122,7 @@ export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Librar
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new LibraryError('LIBRARY_OPEN', `cannot switch ${path} to WAL mode (got ${String(mode)})`);
     db.pragma('synchronous = NORMAL');
-    db.pragma(`cache_size = ${-Math.max(1024, Math.trunc(opts.cacheKiB ?? 32 * 1024))}`);
+    db.pragma(`cache_size = ${-Math.max(1024, Math.trunc(opts.cacheKiB ?? 8 * 1024))}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
     db.transaction(() => dropStagingTables(db)).immediate();
