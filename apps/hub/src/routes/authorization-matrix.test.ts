@@ -35,6 +35,8 @@ interface Row {
   path: string;
   url?: (c: Ctx) => string;
   body?: (c: Ctx) => unknown;
+  /** A streaming response (SSE): only its status and, on errors, its body are read. */
+  stream?: boolean;
   expect: Expect;
 }
 
@@ -100,7 +102,41 @@ const ROWS: Row[] = [
   { method: 'GET', path: '/v1/usage', expect: authed(200) },
   { method: 'GET', path: '/v1/admin/audit', expect: adminOnly(200) },
   { method: 'GET', path: '/v1/admin/audit/verify', expect: adminOnly(200) },
+
+  // Events and webhooks. `consumer` is PROFESSIONAL (webhooks allowed); `otherConsumer` is STARTER.
+  { method: 'GET', path: '/v1/events', stream: true, expect: authed(200) },
+  { method: 'PUT', path: '/v1/consumer/webhook', body: () => ({ url: 'https://93.184.216.34/dme-hook' }), expect: consumerArea(200, 403) },
+  { method: 'GET', path: '/v1/consumer/webhook', expect: consumerArea(404, 403) },
+  { method: 'POST', path: '/v1/consumer/webhook/test', expect: consumerArea(404, 403) },
+  { method: 'GET', path: '/v1/consumer/webhook/deliveries', expect: consumerArea(404, 403) },
+  { method: 'POST', path: '/v1/consumer/webhook/deliveries/{id}/redeliver', url: () => '/v1/consumer/webhook/deliveries/dlv_unknown/redeliver', expect: consumerArea(404, 403) },
+
+  // Freshness (public for published datasets) and the admin API.
+  { method: 'GET', path: '/v1/freshness/{datasetId}', url: (c) => `/v1/freshness/${c.ds}`, expect: all(200) },
+  { method: 'GET', path: '/v1/admin/accounts', expect: adminOnly(200) },
+  { method: 'GET', path: '/v1/admin/accounts/{id}', url: (c) => `/v1/admin/accounts/${c.producer.id}`, expect: adminOnly(200) },
+  { method: 'PUT', path: '/v1/admin/accounts/{id}/tier', url: (c) => `/v1/admin/accounts/${c.producer.id}/tier`, body: () => ({ tier: 'ENTERPRISE' }), expect: adminOnly(200) },
+  { method: 'PUT', path: '/v1/admin/accounts/{id}/features', url: (c) => `/v1/admin/accounts/${c.producer.id}/features`, body: () => ({ features: ['DATA_PRODUCER', 'DATA_CONSUMER'] }), expect: adminOnly(200) },
+  { method: 'POST', path: '/v1/admin/accounts/{id}/suspend', url: (c) => `/v1/admin/accounts/${c.producer.id}/suspend`, expect: adminOnly(200) },
+  { method: 'POST', path: '/v1/admin/accounts/{id}/reactivate', url: (c) => `/v1/admin/accounts/${c.producer.id}/reactivate`, expect: adminOnly(200) },
+  { method: 'POST', path: '/v1/admin/accounts/{id}/api-keys/revoke', url: (c) => `/v1/admin/accounts/${c.producer.id}/api-keys/revoke`, expect: adminOnly(200) },
+  { method: 'GET', path: '/v1/admin/datasets', expect: adminOnly(200) },
+  { method: 'PUT', path: '/v1/admin/datasets/{id}/status', url: (c) => `/v1/admin/datasets/${c.ds}/status`, body: () => ({ status: 'SUSPENDED' }), expect: adminOnly(200) },
+  { method: 'GET', path: '/v1/admin/subscriptions', expect: adminOnly(200) },
+  { method: 'GET', path: '/v1/admin/usage', expect: adminOnly(200) },
+  { method: 'GET', path: '/v1/admin/freshness', expect: adminOnly(200) },
+  { method: 'GET', path: '/v1/admin/freshness/{id}', url: (c) => `/v1/admin/freshness/${c.ds}`, expect: adminOnly(200) },
 ];
+
+/** Status (and error body) of a streaming route without waiting for the stream to end. */
+async function streamStatus(hub: ExchangeHub, path: string, token?: string): Promise<{ status: number; body: unknown }> {
+  const res = await hub.app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status < 400) {
+    await res.body?.cancel();
+    return { status: res.status, body: null };
+  }
+  return { status: res.status, body: await res.json() };
+}
 
 async function world() {
   const hub = await makeExchangeHub();
@@ -114,6 +150,8 @@ async function world() {
     admin: await hub.party('admin', []),
   };
   await hub.store.accounts.addFeature(parties.admin!.id, 'ADMIN', hub.clock.now().toISOString());
+  const upgraded = await call(hub, 'PUT', `/v1/admin/accounts/${consumer.id}/tier`, { token: parties.admin!.token, body: { tier: 'PROFESSIONAL' } });
+  expect(upgraded.status).toBe(200);
   const ds = await createDataset(hub, producer, 'matrix');
   const published = await publish(hub, producer, ds, new TextEncoder().encode('a\n1\n'), []);
   const sub = await call(hub, 'POST', '/v1/consumer/subscribe', { token: consumer.token, body: { datasetId: ds } });
@@ -148,7 +186,10 @@ describe('authorization matrix', () => {
         for (const role of order) {
           const party = role === 'anonymous' ? undefined : w.parties[role];
           const ctx: Ctx = { hub: w.hub, producer: w.producer, consumer: w.consumer, ds: w.ds, rel: w.rel, sub: w.sub, role, n: ++n, ...(party ? { party } : {}) };
-          const res = await call(w.hub, row.method, row.url ? row.url(ctx) : row.path, { ...(party ? { token: party.token } : {}), ...(row.body ? { body: row.body(ctx) } : {}) });
+          const path = row.url ? row.url(ctx) : row.path;
+          const res = row.stream
+            ? await streamStatus(w.hub, path, party?.token)
+            : await call(w.hub, row.method, path, { ...(party ? { token: party.token } : {}), ...(row.body ? { body: row.body(ctx) } : {}) });
           got[role] = res.status;
           if (res.status >= 400) expect(res.body).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
         }
