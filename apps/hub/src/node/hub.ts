@@ -19,6 +19,7 @@ import { openSqliteStore } from '../store/sqlite/index.js';
 import type { SqliteStore } from '../store/sqlite/index.js';
 import { ensureFirstAdmin } from './admin.js';
 import { startEventDelivery } from './events.js';
+import { startFreshnessScheduler } from '../freshness/scheduler.js';
 import type { EventDelivery } from './events.js';
 import { localStoreFromDir, s3StoreFromEnv } from './blob/factories.js';
 import { localBlobRoutes } from './blob/local-routes.js';
@@ -92,7 +93,8 @@ export async function startHub(settings: HubSettings, env: Record<string, string
   const server = await new Promise<ServerType>((resolveServer, reject) => {
     const s = serve(
       {
-        fetch: (req) => (hub ? hub.app.fetch(req) : new Response(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'starting' } }), { status: 503 })),
+        // `env` carries the Node socket, which the rate limiter reads the client address from.
+        fetch: (req, env) => (hub ? hub.app.fetch(req, env) : new Response(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'starting' } }), { status: 503 })),
         hostname: settings.host,
         port: settings.port,
       },
@@ -107,10 +109,11 @@ export async function startHub(settings: HubSettings, env: Record<string, string
   const hostForUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${hostForUrl}:${port}`;
   let delivery: EventDelivery | undefined;
+  let freshness: { stop(): Promise<void> } | undefined;
   const close = () =>
     new Promise<void>((done) => {
       // Open event streams never end by themselves: end them (and the webhook worker) first.
-      const stopped = delivery ? delivery.stop() : Promise.resolve();
+      const stopped = Promise.all([delivery?.stop(), freshness?.stop()]);
       void stopped.then(() => server.close(() => {
         void store.close().then(done);
       }));
@@ -121,6 +124,7 @@ export async function startHub(settings: HubSettings, env: Record<string, string
       await ensureFirstAdmin({ store, ids: built.deps.ids, clock: built.deps.clock, passwordIterations: settings.passwordIterations }, settings.firstAdmin);
     }
     delivery = startEventDelivery(built.deps, env);
+    freshness = startFreshnessScheduler(built.deps);
     hub = built;
     return { url, hub: built, server, close };
   } catch (err) {
