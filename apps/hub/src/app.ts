@@ -43,7 +43,9 @@ function jsonBodyLimit(maxSize: number): MiddlewareHandler {
     maxSize,
     onError: (c) => errorResponse(c, 'PAYLOAD_TOO_LARGE', `request body exceeds ${maxSize} bytes`, { maxBytes: maxSize }),
   });
-  return async (c, next) => (c.req.path.startsWith('/v1/blob/') ? next() : limit(c, next));
+  // GET and HEAD never carry a body in Fetch; asking for one anyway (`c.req.raw.body`) makes
+  // @hono/node-server build a full Request per call, measured at ~7% of an authenticated GET.
+  return async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.path.startsWith('/v1/blob/') ? next() : limit(c, next));
 }
 
 export function createApp(deps: HubDeps) {
