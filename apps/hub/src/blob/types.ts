@@ -35,6 +35,11 @@ export interface UploadedPart {
 
 export interface BlobHead {
   size: number;
+  /**
+   * Hex SHA-256 of the object, only from `completeUpload(…, { withDigest: true })`
+   * on a store that hashed every byte as it arrived; absent means "read it back".
+   */
+  sha256?: string;
 }
 
 export interface BlobStore {
@@ -44,8 +49,11 @@ export interface BlobStore {
   renewUpload(key: string, opts: { size: number; expiresInSec: number; uploadId?: string }): Promise<UploadTarget>;
   /** Parts already stored for a multipart upload (resume). Empty for single uploads. */
   listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
-  /** Makes the object visible under `key` (S3: CompleteMultipartUpload; disk: rename from the staging file). */
-  completeUpload(key: string, opts: { uploadId?: string; parts?: UploadedPart[] }): Promise<BlobHead>;
+  /**
+   * Makes the object visible under `key` (S3: CompleteMultipartUpload; disk: rename from the staging file).
+   * `withDigest`: also return the SHA-256 if the store measured it on the way in (the local store does).
+   */
+  completeUpload(key: string, opts: { uploadId?: string; parts?: UploadedPart[]; withDigest?: boolean }): Promise<BlobHead>;
   abortUpload(key: string, opts: { uploadId?: string }): Promise<void>;
   head(key: string): Promise<BlobHead | null>;
   /** Streams the stored object (the hub hashes it when an upload completes). */

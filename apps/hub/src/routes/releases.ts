@@ -115,12 +115,18 @@ export function releaseRoutes(deps: HubDeps) {
     return target;
   }
 
-  /** Finalises the blob (idempotent across retries) and returns its measured size and SHA-256. */
+  /**
+   * Finalises the blob (idempotent across retries) and returns its measured size
+   * and SHA-256: the digest the store took while receiving when it has one
+   * (local disk), else one read of the stored object.
+   */
   async function finalise(r: ReleaseRecord, parts: { partNumber: number; etag: string }[] | undefined) {
+    let received: string | undefined;
     try {
       const uploadId = r.uploadId ?? undefined;
       const list = parts ?? (uploadId ? await deps.blobs.listParts(r.blobKey, uploadId) : undefined);
-      await deps.blobs.completeUpload(r.blobKey, { ...(uploadId ? { uploadId } : {}), ...(list ? { parts: list } : {}) });
+      const done = await deps.blobs.completeUpload(r.blobKey, { ...(uploadId ? { uploadId } : {}), ...(list ? { parts: list } : {}), withDigest: true });
+      received = done.sha256;
     } catch (err) {
       if (err instanceof BlobError && err.code === 'UPLOAD_INCOMPLETE') throw integrityFailed(`truncated upload: ${err.message}`, { declaredSize: r.payloadSize });
       // A previous completion finalised the blob but failed later: carry on with the stored object.
@@ -132,6 +138,7 @@ export function releaseRoutes(deps: HubDeps) {
       await blobCall(() => deps.blobs.delete(r.blobKey));
       throw integrityFailed(`stored payload is ${head?.size ?? 0} bytes, ${r.payloadSize} were declared; upload again`);
     }
+    if (received) return { size: head.size, sha256: received };
     const stream = await blobCall(() => deps.blobs.read(r.blobKey));
     if (!stream) throw new HubError('INVALID_STATE', 'the uploaded payload has disappeared; upload again');
     return hashPayload(stream);

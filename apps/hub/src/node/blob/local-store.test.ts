@@ -1,6 +1,6 @@
 /** LocalBlobStore on a real directory: staging, atomic completion, abort, delete, whole-body restarts. */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStoreFromDir } from './factories.js';
 import { localBlobRoutes } from './local-routes.js';
-import type { LocalBlobStore } from './local-store.js';
+import { LocalBlobStore } from './local-store.js';
 
 let dir: string;
 let store: LocalBlobStore;
@@ -88,5 +88,67 @@ describe('LocalBlobStore', () => {
     await store.completeUpload('p/d/r5');
     const back = new Uint8Array(await new Response(await store.read('p/d/r5')).arrayBuffer());
     expect(Buffer.from(back).equals(bytes)).toBe(true);
+  });
+});
+
+describe('LocalBlobStore running digest', () => {
+  const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+  async function* body(...chunks: Uint8Array[]): AsyncGenerator<Uint8Array> {
+    yield* chunks;
+  }
+  async function putPieces(key: string, bytes: Buffer<ArrayBuffer>, piece: number): Promise<void> {
+    const target = await store.createUpload(key, { size: bytes.byteLength, expiresInSec: 60 });
+    if (target.kind !== 'single') throw new Error('expected single');
+    for (let at = 0; at < bytes.byteLength; at += piece) {
+      const end = Math.min(at + piece, bytes.byteLength) - 1;
+      const res = await fetch(target.url, { method: 'PUT', body: bytes.subarray(at, end + 1), headers: { 'Content-Range': `bytes ${at}-${end}/${bytes.byteLength}` } });
+      expect(res.status).toBe(200);
+    }
+  }
+
+  it('reports the SHA-256 of pieces hashed on arrival, only when asked', async () => {
+    const bytes = randomBytes(300_000);
+    await putPieces('p/h/r1', bytes, 70_000);
+    expect(await store.completeUpload('p/h/r1', { withDigest: true })).toEqual({ size: 300_000, sha256: sha(bytes) });
+    const empty = await store.createUpload('p/h/r2', { size: 0, expiresInSec: 60 });
+    if (empty.kind !== 'single') throw new Error('expected single');
+    expect((await fetch(empty.url, { method: 'PUT', body: new Uint8Array(0) })).status).toBe(200);
+    expect(await store.completeUpload('p/h/r2', { withDigest: true })).toEqual({ size: 0, sha256: sha(new Uint8Array(0)) });
+  });
+
+  it('covers a whole-body restart and a piece resumed after a broken connection', async () => {
+    const bytes = randomBytes(200_000);
+    const target = await store.createUpload('p/h/r3', { size: 200_000, expiresInSec: 60 });
+    if (target.kind !== 'single') throw new Error('expected single');
+    await fetch(target.url, { method: 'PUT', body: randomBytes(50_000), headers: { 'Content-Range': 'bytes 0-49999/200000' } });
+    expect((await fetch(target.url, { method: 'PUT', body: bytes })).status).toBe(200);
+    expect((await store.completeUpload('p/h/r3', { withDigest: true })).sha256).toBe(sha(bytes));
+
+    await store.createUpload('p/h/r4', { size: 200_000, expiresInSec: 60 });
+    // A body that breaks off keeps (and has hashed) the bytes that arrived.
+    async function* broken(): AsyncGenerator<Uint8Array> {
+      yield bytes.subarray(0, 30_000);
+      throw new Error('connection reset');
+    }
+    await expect(store.writePiece('p/h/r4', 0, 100_000, 200_000, broken())).rejects.toMatchObject({ code: 'BODY_INCOMPLETE' });
+    expect((await store.uploadStatus('p/h/r4')).offset).toBe(30_000);
+    await store.writePiece('p/h/r4', 30_000, 170_000, 200_000, body(bytes.subarray(30_000)));
+    expect((await store.completeUpload('p/h/r4', { withDigest: true })).sha256).toBe(sha(bytes));
+  });
+
+  it('falls back (no digest) after a restart of the store or when the staging file changed behind it', async () => {
+    const bytes = randomBytes(100_000);
+    // Another instance on the same directory (a restarted hub) finishes the upload.
+    const restarted = new LocalBlobStore({ root: dir, secret: 'local-store-test-secret', baseUrl: 'http://127.0.0.1:1/v1/blob' });
+    await restarted.createUpload('p/h/r6', { size: 100_000, expiresInSec: 60 });
+    await restarted.writePiece('p/h/r6', 0, 40_000, 100_000, body(bytes.subarray(0, 40_000)));
+    const fresh = new LocalBlobStore({ root: dir, secret: 'local-store-test-secret', baseUrl: 'http://127.0.0.1:1/v1/blob' });
+    await fresh.writePiece('p/h/r6', 40_000, 60_000, 100_000, body(bytes.subarray(40_000)));
+    expect(await fresh.completeUpload('p/h/r6', { withDigest: true })).toEqual({ size: 100_000 });
+
+    await store.createUpload('p/h/r7', { size: 100_000, expiresInSec: 60 });
+    await store.writePiece('p/h/r7', 0, 50_000, 100_000, body(bytes.subarray(0, 50_000)));
+    await appendFile(join(dir, '.staging', encodeURIComponent('p/h/r7')), bytes.subarray(50_000));
+    expect(await store.completeUpload('p/h/r7', { withDigest: true })).toEqual({ size: 100_000 });
   });
 });

@@ -8,7 +8,15 @@
  * Invariants: the staging file is always a prefix of the payload (pieces are
  * appended at exactly its current length, one writer per key at a time), and
  * every key is validated before it touches a path.
+ *
+ * Pieces arrive in order, so each staged upload keeps a running SHA-256 in
+ * memory (nothing more is persisted): completion can then report the digest
+ * without reading the whole object back. The digest is only trusted while it
+ * provably covers the staging file (same byte count and modification time as
+ * after our last write); after a hub restart, another writer, or a failed
+ * write, it is dropped and the caller reads the object back instead.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BlobError, assertValidKey } from '../../blob/errors.js';
@@ -27,6 +35,16 @@ export interface LocalBlobStoreOptions {
 /** Most bytes one staged upload may announce (1 TiB): a sanity bound, not a quota. */
 const MAX_SIZE = 2 ** 40;
 
+/** Running digests kept at once; beyond this the oldest abandoned upload falls back to a read-back. */
+const MAX_RUNNING_DIGESTS = 4096;
+
+/** SHA-256 of staging bytes [0, bytes), valid while the file still has `mtimeMs` from our last write. */
+interface RunningDigest {
+  hash: Hash;
+  bytes: number;
+  mtimeMs: number;
+}
+
 function isMissing(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
@@ -37,6 +55,7 @@ export class LocalBlobStore implements BlobStore {
   readonly #baseUrl: string;
   readonly #now: () => number;
   readonly #writing = new Set<string>();
+  readonly #digests = new Map<string, RunningDigest>();
 
   constructor(opts: LocalBlobStoreOptions) {
     this.root = opts.root;
@@ -72,6 +91,7 @@ export class LocalBlobStore implements BlobStore {
     // A new upload starts from nothing; resuming goes through renewUpload.
     await writeFile(staging, new Uint8Array(0));
     await writeFile(`${staging}.json`, JSON.stringify({ size: opts.size }));
+    await this.#startDigest(key);
     return this.#target(key, opts.expiresInSec);
   }
 
@@ -98,9 +118,15 @@ export class LocalBlobStore implements BlobStore {
 
   /** Bytes already staged and the announced total; throws NO_UPLOAD when nothing is staged. */
   async uploadStatus(key: string): Promise<{ offset: number; size: number }> {
+    const { offset, size } = await this.#status(key);
+    return { offset, size };
+  }
+
+  async #status(key: string): Promise<{ offset: number; size: number; mtimeMs: number }> {
     const meta = await this.#meta(key);
     try {
-      return { offset: (await stat(this.#stagingPath(key))).size, size: meta.size };
+      const info = await stat(this.#stagingPath(key));
+      return { offset: info.size, size: meta.size, mtimeMs: info.mtimeMs };
     } catch (err) {
       if (isMissing(err)) throw new BlobError('NO_UPLOAD', 'no upload in progress for this key');
       throw err;
@@ -112,7 +138,27 @@ export class LocalBlobStore implements BlobStore {
     const meta = await this.#meta(key);
     if (this.#writing.has(key)) throw new BlobError('UPLOAD_BUSY', 'another request is writing this upload');
     await writeFile(this.#stagingPath(key), new Uint8Array(0));
+    await this.#startDigest(key);
     return meta;
+  }
+
+  /** A fresh running digest for an empty staging file. */
+  async #startDigest(key: string): Promise<void> {
+    this.#digests.delete(key);
+    const { mtimeMs } = await stat(this.#stagingPath(key));
+    this.#digests.set(key, { hash: createHash('sha256'), bytes: 0, mtimeMs });
+    if (this.#digests.size > MAX_RUNNING_DIGESTS) {
+      const oldest = this.#digests.keys().next();
+      if (!oldest.done) this.#digests.delete(oldest.value);
+    }
+  }
+
+  /** The running digest if it still describes the staging file exactly, else none (and it is dropped). */
+  #digestFor(key: string, info: { size: number; mtimeMs: number }): RunningDigest | undefined {
+    const d = this.#digests.get(key);
+    if (d && d.bytes === info.size && d.mtimeMs === info.mtimeMs) return d;
+    this.#digests.delete(key);
+    return undefined;
   }
 
   /**
@@ -127,10 +173,11 @@ export class LocalBlobStore implements BlobStore {
     }
     this.#writing.add(key);
     try {
-      const { offset, size } = await this.uploadStatus(key);
+      const { offset, size, mtimeMs } = await this.#status(key);
       if (total !== size) throw new BlobError('SIZE_MISMATCH', `upload was announced with ${size} bytes, not ${total}`, { size });
       if (start !== offset) throw new BlobError('OFFSET_MISMATCH', `piece starts at ${start} but ${offset} bytes are stored`, { offset });
       if (start + length > size) throw new BlobError('INVALID_RANGE', `piece ends past the announced size ${size}`);
+      const digest = this.#digestFor(key, { size: offset, mtimeMs });
       const handle = await open(this.#stagingPath(key), 'r+');
       let written = 0;
       try {
@@ -149,10 +196,20 @@ export class LocalBlobStore implements BlobStore {
           if (written + value.byteLength > length) {
             throw new BlobError('INVALID_RANGE', `body is longer than the ${length} bytes its Content-Range announces`, { offset: start + written });
           }
-          await handle.write(value, 0, value.byteLength, start + written);
+          const writing = handle.write(value, 0, value.byteLength, start + written);
+          // Hashed while the thread pool writes; a failed write drops the digest below.
+          digest?.hash.update(value);
+          await writing;
           written += value.byteLength;
+          if (digest) digest.bytes += value.byteLength;
         }
+      } catch (err) {
+        if (!(err instanceof BlobError)) this.#digests.delete(key);
+        throw err;
       } finally {
+        if (digest && this.#digests.get(key) === digest) {
+          digest.mtimeMs = await handle.stat().then((s) => s.mtimeMs, () => Number.NaN);
+        }
         await handle.close();
       }
       if (written !== length) {
@@ -164,10 +221,15 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  async completeUpload(key: string, _opts: { uploadId?: string; parts?: UploadedPart[] } = {}): Promise<BlobHead> {
-    const { offset, size } = await this.uploadStatus(key);
+  /**
+   * Renames the staged upload into place. With `withDigest`, also returns the
+   * SHA-256 measured while the pieces arrived, when it covers every byte.
+   */
+  async completeUpload(key: string, opts: { uploadId?: string; parts?: UploadedPart[]; withDigest?: boolean } = {}): Promise<BlobHead> {
+    const { offset, size, mtimeMs } = await this.#status(key);
     if (this.#writing.has(key)) throw new BlobError('UPLOAD_BUSY', 'a piece is still being written');
     if (offset !== size) throw new BlobError('UPLOAD_INCOMPLETE', `${offset} of ${size} bytes uploaded`, { offset, size });
+    const digest = this.#digestFor(key, { size: offset, mtimeMs });
     const target = this.#objectPath(key);
     await mkdir(dirname(target), { recursive: true });
     const handle = await open(this.#stagingPath(key), 'r');
@@ -177,12 +239,14 @@ export class LocalBlobStore implements BlobStore {
       await handle.close();
     }
     await rename(this.#stagingPath(key), target);
+    this.#digests.delete(key);
     await rm(`${this.#stagingPath(key)}.json`, { force: true });
-    return { size };
+    return opts.withDigest && digest ? { size, sha256: digest.hash.digest('hex') } : { size };
   }
 
   async abortUpload(key: string, _opts: { uploadId?: string } = {}): Promise<void> {
     const staging = this.#stagingPath(key);
+    this.#digests.delete(key);
     await rm(staging, { force: true });
     await rm(`${staging}.json`, { force: true });
   }
