@@ -10,7 +10,8 @@ import { sqliteAccounts } from './accounts.js';
 import { sqliteApiKeys } from './api-keys.js';
 import { sqliteDatasets } from './datasets.js';
 import { sqliteWebhooks } from './deliveries.js';
-import { sqliteAudit, sqliteEvents, sqliteUsage } from './ledger.js';
+import { sqliteAudit, sqliteEvents } from './ledger.js';
+import { sqliteUsage } from './usage.js';
 import { sqliteReleases } from './releases.js';
 import { sqliteQuotas } from './quotas.js';
 import { sqliteFreshness } from './freshness.js';
@@ -34,6 +35,7 @@ export function openSqliteStore(path: string): SqliteStore {
   db.pragma('synchronous = NORMAL');
   migrate(db);
   const quotas = sqliteQuotas(db);
+  const usage = sqliteUsage(db);
   return {
     db,
     accounts: sqliteAccounts(db),
@@ -43,7 +45,7 @@ export function openSqliteStore(path: string): SqliteStore {
     releases: sqliteReleases(db),
     subscriptions: sqliteSubscriptions(db),
     audit: sqliteAudit(db),
-    usage: sqliteUsage(db),
+    usage,
     events: sqliteEvents(db),
     webhooks: sqliteWebhooks(db),
     quotas,
@@ -52,6 +54,7 @@ export function openSqliteStore(path: string): SqliteStore {
     close: async () => {
       // Counted API calls live in memory for up to a second: persist them first.
       await quotas.flush();
+      usage.flush();
       db.close();
     },
   };

@@ -1,13 +1,13 @@
 /**
  * @module store/sqlite/ledger
- * Audit, usage and events on better-sqlite3, plus `effectsWriter`, which
+ * Audit and events on better-sqlite3 (usage: ./usage.ts), plus `effectsWriter`, which
  * domain transactions call last so their audit/event/usage rows commit with
  * them. The audit insert checks the chain head inside the transaction: a
  * stale seal throws AuditRaceError and rolls the whole change back.
  */
 import type { Database } from 'better-sqlite3';
 import { AuditRaceError } from '../ledger.js';
-import type { AuditEntry, AuditStore, Effects, EventRecord, EventStore, NewUsage, UsageRecord, UsageStore } from '../ledger.js';
+import type { AuditEntry, AuditStore, Effects, EventRecord, EventStore } from '../ledger.js';
 
 interface AuditRow {
   seq: number;
@@ -65,45 +65,6 @@ export function sqliteAudit(db: Database): AuditStore {
     head: async () => head.get() ?? null,
     append: async (entry) => appendTx(entry),
     list: async (afterSeq, limit) => list.all(afterSeq, limit).map(toAudit),
-  };
-}
-
-interface UsageRow {
-  id: number;
-  account_id: string;
-  kind: 'upload' | 'download';
-  dataset_id: string;
-  release_id: string;
-  bytes: number;
-  sha256: string;
-  created_at: string;
-}
-
-export function sqliteUsage(db: Database): UsageStore {
-  const insert = db.prepare(
-    `INSERT INTO usage (account_id, kind, dataset_id, release_id, bytes, sha256, created_at)
-     VALUES (@accountId, @kind, @datasetId, @releaseId, @bytes, @sha256, @createdAt)`,
-  );
-  const byAccount = db.prepare<[string, string, number], UsageRow>(
-    `SELECT * FROM usage WHERE account_id = ? AND created_at >= ? ORDER BY id DESC LIMIT ?`,
-  );
-  return {
-    record: async (u: NewUsage) => {
-      insert.run(u);
-    },
-    listByAccount: async (accountId, opts) =>
-      byAccount.all(accountId, opts.since ?? '', opts.limit).map(
-        (r): UsageRecord => ({
-          id: r.id,
-          accountId: r.account_id,
-          kind: r.kind,
-          datasetId: r.dataset_id,
-          releaseId: r.release_id,
-          bytes: r.bytes,
-          sha256: r.sha256,
-          createdAt: r.created_at,
-        }),
-      ),
   };
 }
 
