@@ -47,6 +47,19 @@ describe('UrlSigner', () => {
     expect(await signer.verify('GET', 'p/d/r', new URLSearchParams(), now)).toEqual({ ok: false, reason: 'bad-signature' });
   });
 
+  it('remembered signatures are the ones a fresh signer computes, and stay distinct per method, key and expiry', async () => {
+    const fresh = () => new UrlSigner('a-secret-of-enough-length');
+    const a = await signer.sign('GET', 'p/d/memo', 2_000_000_000);
+    expect(await signer.sign('GET', 'p/d/memo', 2_000_000_000)).toBe(a);
+    expect(await fresh().sign('GET', 'p/d/memo', 2_000_000_000)).toBe(a);
+    const others = [await signer.sign('HEAD', 'p/d/memo', 2_000_000_000), await signer.sign('GET', 'p/d/memo2', 2_000_000_000), await signer.sign('GET', 'p/d/memo', 2_000_000_001)];
+    expect(new Set([a, ...others]).size).toBe(4);
+    // Beyond the memo's bound, old entries are recomputed, still identical and still valid.
+    for (let i = 0; i < 300; i++) await signer.sign('GET', `k/${i}`, 2_000_000_000);
+    expect(await signer.sign('GET', 'p/d/memo', 2_000_000_000)).toBe(a);
+    expect(await signer.verify('GET', 'p/d/memo', new URLSearchParams(a), 1_999_999_999_000)).toEqual({ ok: true, exp: 2_000_000_000 });
+  });
+
   it('refuses a short secret', () => {
     expect(() => new UrlSigner('short')).toThrow(/at least 16 bytes/);
   });

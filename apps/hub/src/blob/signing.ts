@@ -8,6 +8,11 @@
  * grants exactly one method on exactly one key until `exp`. Verification checks
  * the MAC first (constant time, through `crypto.subtle.verify`), so a forged
  * URL is always "bad signature" whatever its claimed method or expiry.
+ *
+ * Signing remembers its last few MACs: expiries have one-second resolution,
+ * so every download URL for one blob issued within a second (the burst after
+ * a DATA_PUBLISHED) is the same URL, and HMAC is deterministic, so the memo
+ * returns exactly what Web Crypto would, without a thread-pool round trip.
  */
 
 export type SignedMethod = 'GET' | 'PUT' | 'HEAD';
@@ -43,8 +48,12 @@ function message(method: SignedMethod, key: string, exp: number): Uint8Array<Arr
 }
 
 /** Signs and verifies blob URLs with one secret (at least 32 bytes of entropy recommended). */
+/** MACs remembered (method, key, exp → signature); oldest dropped first. */
+const MEMO_MAX = 256;
+
 export class UrlSigner {
   readonly #key: Promise<CryptoKey>;
+  readonly #memo = new Map<string, string>();
 
   constructor(secret: string | Uint8Array) {
     const raw = typeof secret === 'string' ? encoder.encode(secret) : new Uint8Array(secret);
@@ -54,8 +63,14 @@ export class UrlSigner {
 
   /** The query string (`m`, `exp`, `sig`) authorising `method` on `key` until `exp` (unix seconds). */
   async sign(method: SignedMethod, key: string, exp: number): Promise<string> {
-    const mac = new Uint8Array(await crypto.subtle.sign('HMAC', await this.#key, message(method, key, exp)));
-    return new URLSearchParams({ m: method, exp: String(exp), sig: toBase64Url(mac) }).toString();
+    const memoKey = `${method}\n${key}\n${exp}`;
+    let sig = this.#memo.get(memoKey);
+    if (sig === undefined) {
+      sig = toBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await this.#key, message(method, key, exp))));
+      if (this.#memo.size >= MEMO_MAX) this.#memo.delete(this.#memo.keys().next().value!);
+      this.#memo.set(memoKey, sig);
+    }
+    return new URLSearchParams({ m: method, exp: String(exp), sig }).toString();
   }
 
   /** A full URL: `base` is the route prefix (e.g. `https://hub/v1/blob`), keys are path-safe by construction. */
