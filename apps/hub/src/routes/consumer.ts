@@ -37,7 +37,7 @@ import { listingsOf } from '../exchange/listings.js';
 import { publishedView, subscriptionView } from '../exchange/views.js';
 import { authErrorResponses, bearerSecurity, conflictResponse, jsonBody, jsonResponse, newRouter, notFoundResponse } from '../openapi.js';
 import type { DatasetRecord } from '../store/datasets.js';
-import type { SubscriptionRecord } from '../store/subscriptions.js';
+import type { SubscriptionRecord, SubscriptionStatus } from '../store/subscriptions.js';
 
 const tags = ['consumer'];
 
@@ -107,13 +107,15 @@ async function visibleDataset(deps: HubDeps, id: string): Promise<DatasetRecord>
   return d;
 }
 
+function notActive(status: SubscriptionStatus | null): HubError {
+  return new HubError('FORBIDDEN', status ? `your subscription is ${status}, not active` : 'you are not subscribed to this dataset', {
+    details: { subscription: status },
+  });
+}
+
 async function activeSubscription(deps: HubDeps, caller: Caller, datasetId: string): Promise<SubscriptionRecord> {
   const s = await deps.store.subscriptions.findLive(caller.accountId, datasetId);
-  if (!s || s.status !== 'active') {
-    throw new HubError('FORBIDDEN', s ? `your subscription is ${s.status}, not active` : 'you are not subscribed to this dataset', {
-      details: { subscription: s?.status ?? null },
-    });
-  }
+  if (!s || s.status !== 'active') throw notActive(s?.status ?? null);
   return s;
 }
 
@@ -200,14 +202,15 @@ export function consumerRoutes(deps: HubDeps) {
     .openapi(download, async (c) => {
       const { releaseId } = c.req.valid('param');
       const caller = c.var.caller;
-      const r = await deps.store.releases.get(releaseId);
-      if (!r || r.status !== 'published') throw new HubError('NOT_FOUND', 'no such release');
-      await activeSubscription(deps, caller, r.datasetId);
+      // One read for release, subscription and grant; the checks keep their order (404, 403, window, grant).
+      const access = await deps.store.releases.downloadAccess(releaseId, caller.accountId);
+      if (!access || access.release.status !== 'published') throw new HubError('NOT_FOUND', 'no such release');
+      const { release: r, grant } = access;
+      if (access.subscription !== 'active') throw notActive(access.subscription);
       const now = deps.clock.now();
       if (!inWindow(r, windowStart(caller.tier, now))) {
         throw new HubError('TIER_LIMIT', `this release is older than the ${caller.tier} tier's history window`, { details: { tier: caller.tier } });
       }
-      const grant = await deps.store.releases.getGrant(r.id, caller.accountId);
       if (!grant) throw new HubError('INVALID_STATE', "the producer has not written your key grant for this release yet; it is pending");
       const { url, expiresAt } = await blobCall(() => deps.blobs.downloadUrl(r.blobKey, { expiresInSec: DEFAULT_URL_TTL_SEC }));
       await deps.store.usage.record({

@@ -6,6 +6,7 @@
  * written, all or nothing.
  */
 import type { Effects } from './ledger.js';
+import type { SubscriptionStatus } from './subscriptions.js';
 
 export type ReleaseStatus = 'uploading' | 'published' | 'failed';
 
@@ -51,6 +52,14 @@ export interface ActivationCheck {
   releaseIds: string[];
 }
 
+/** What a download needs in one read: the release, the caller's live subscription status and grant. */
+export interface DownloadAccess {
+  release: ReleaseRecord;
+  /** Status of the caller's live subscription to the release's dataset; null when none. */
+  subscription: SubscriptionStatus | null;
+  grant: GrantRecord | null;
+}
+
 export interface ReleaseStore {
   create(release: ReleaseRecord, effects: Effects): Promise<ReleaseRecord>;
   get(id: string): Promise<ReleaseRecord | null>;
@@ -62,6 +71,8 @@ export interface ReleaseStore {
   /** Published releases of the dataset since `since` without a grant for `accountId`. */
   listMissingGrants(datasetId: string, accountId: string, since: string | null): Promise<ReleaseRecord[]>;
   getGrant(releaseId: string, accountId: string): Promise<GrantRecord | null>;
+  /** The release with `accountId`'s live subscription status and grant, in one statement; null if no such release. */
+  downloadAccess(releaseId: string, accountId: string): Promise<DownloadAccess | null>;
   /** Upserts grants and then activates each check that is now covered, atomically. */
   putGrants(grants: GrantRecord[], activations: ActivationCheck[], now: string, effects: Effects): Promise<{ activated: string[] }>;
 }

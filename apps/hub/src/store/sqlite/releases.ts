@@ -6,7 +6,8 @@
  * ledger effects in the same transaction.
  */
 import type { Database } from 'better-sqlite3';
-import type { ActivationCheck, GrantRecord, PublishInput, ReleaseRecord, ReleaseStore } from '../releases.js';
+import type { ActivationCheck, DownloadAccess, GrantRecord, PublishInput, ReleaseRecord, ReleaseStore } from '../releases.js';
+import type { SubscriptionStatus } from '../subscriptions.js';
 import type { Effects } from '../ledger.js';
 import { effectsWriter } from './ledger.js';
 
@@ -76,6 +77,17 @@ export function grantWriter(db: Database) {
   };
 }
 
+/**
+ * One statement instead of three on the hottest read (a download answer). The
+ * subscription term repeats the partial index's WHERE so subscriptions_live serves it.
+ */
+export const DOWNLOAD_ACCESS_SQL = `SELECT r.*, s.status AS sub_status, g.recipient AS g_recipient, g.header AS g_header, g.created_at AS g_created_at
+  FROM releases r
+  LEFT JOIN subscriptions s ON s.consumer_id = @accountId AND s.dataset_id = r.dataset_id
+    AND s.status IN ('pending', 'approved', 'active', 'suspended')
+  LEFT JOIN grants g ON g.release_id = r.id AND g.account_id = @accountId
+  WHERE r.id = @releaseId`;
+
 export function sqliteReleases(db: Database): ReleaseStore {
   const apply = effectsWriter(db);
   const grants = grantWriter(db);
@@ -97,6 +109,9 @@ export function sqliteReleases(db: Database): ReleaseStore {
      ORDER BY r.published_at DESC, r.id DESC`,
   );
   const grant = db.prepare<[string, string], GrantRow>(`SELECT * FROM grants WHERE release_id = ? AND account_id = ?`);
+  const access = db.prepare<{ releaseId: string; accountId: string }, ReleaseRow & { sub_status: SubscriptionStatus | null; g_recipient: string | null; g_header: string | null; g_created_at: string | null }>(
+    DOWNLOAD_ACCESS_SQL,
+  );
 
   const createTx = db.transaction((r: ReleaseRecord, effects: Effects) => {
     insert.run(r);
@@ -145,6 +160,15 @@ export function sqliteReleases(db: Database): ReleaseStore {
     getGrant: async (releaseId, accountId) => {
       const row = grant.get(releaseId, accountId);
       return row ? toGrant(row) : null;
+    },
+    downloadAccess: async (releaseId, accountId): Promise<DownloadAccess | null> => {
+      const row = access.get({ releaseId, accountId });
+      if (!row) return null;
+      return {
+        release: toRelease(row),
+        subscription: row.sub_status,
+        grant: row.g_header === null ? null : { releaseId, accountId, recipient: row.g_recipient!, header: row.g_header, createdAt: row.g_created_at! },
+      };
     },
     putGrants: async (list, checks, now, effects) => putGrantsTx(list, checks, now, effects),
   };
