@@ -28,6 +28,7 @@ import {
 } from './commands/subscriptions.js';
 import { eventsCommand, EVENTS_HELP } from './commands/events.js';
 import { webhookCommand, WEBHOOK_HELP } from './commands/webhook.js';
+import { syncCommand, SYNC_HELP } from './commands/sync.js';
 import { CliError, describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { line, processIo, type Io } from './io.js';
 
@@ -62,6 +63,7 @@ const COMMANDS: Record<string, Command> = {
   grants: { summary: 'write history grants still owed to subscribers', help: GRANTS_HELP, run: grantsCommand },
   events: { summary: 'show (or --follow) the events of your datasets and subscriptions', help: EVENTS_HELP, run: eventsCommand },
   webhook: { summary: 'set, show, test your webhook; its delivery log; redeliver', help: WEBHOOK_HELP, run: webhookCommand },
+  sync: { summary: 'receive your subscriptions into a local SQLite library (--once: catch up and exit)', help: SYNC_HELP, run: syncCommand },
 };
 
 function version(): string {

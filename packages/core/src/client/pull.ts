@@ -4,22 +4,26 @@
  * hub for my grant, the signed manifest and a short-lived payload URL →
  * verify the manifest against the producer's REGISTERED signing key (not the
  * key the manifest names) → download the payload with Range resume into a
- * hidden partial file beside the output → check payload size and SHA-256 →
- * unwrap my grant → decrypt streaming into a temporary file → check plaintext
- * size and SHA-256 → rename into place.
+ * partial file → check payload size and SHA-256 → unwrap my grant → decrypt
+ * streaming (into a temporary file for `pullRelease`, into a verifying
+ * stream for the sync engine) → check plaintext size and SHA-256.
  *
- * Invariant: nothing appears at the output path unless every check passed.
- * The partial payload survives only a transfer failure (the next pull resumes
- * it); any verification failure deletes it.
+ * Invariants: nothing appears at a pull's output path unless every check
+ * passed, and a verifying plaintext stream ends only after its checks passed
+ * (it errors otherwise, so an importer reading it rolls back). The partial
+ * payload survives only a transfer failure (the next attempt resumes it);
+ * any verification failure deletes it.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
 import { decryptPayload, unwrapFileKey } from '../crypto/age/index.js';
 import { checkMeasured, ManifestError, verifyManifest } from '../crypto/manifest.js';
 import { writeFileAtomically } from '../fs/atomic-file.js';
 import type { IdentitySecrets } from '../identity/store.js';
+import type { Download } from '../protocol/api-consumer.js';
 import type { Manifest } from '../protocol/manifest.js';
 import type { PublishedRelease } from '../protocol/release.js';
 import type { HubClient } from '../sdk/client.js';
@@ -59,7 +63,22 @@ async function hashPrefix(path: string, length: number): Promise<ReturnType<type
   return hash;
 }
 
-async function fetchPayload(opts: PullOptions, url: string, partial: string, size: number): Promise<{ sha256: string; resumedFrom: number }> {
+/** What a payload download needs: the hub (to renew an expired URL), where to put the bytes. */
+export interface PayloadDownloadOptions {
+  hub: HubClient;
+  /** The verified download answer (see `fetchVerifiedDownload`). */
+  verified: VerifiedDownload;
+  /** The partial payload file: resumed if it exists, deleted if the bytes fail verification. */
+  partial: string;
+  downloadFetch?: typeof fetch;
+  onProgress?(done: number, total: number): void;
+  signal?: AbortSignal;
+}
+
+async function fetchPayload(opts: PayloadDownloadOptions): Promise<{ sha256: string; resumedFrom: number }> {
+  const { partial } = opts;
+  const size = opts.verified.manifest.payloadSize;
+  const releaseId = opts.verified.manifest.releaseId;
   let have = await stat(partial).then((s) => s.size, () => 0);
   if (have > size) {
     await rm(partial, { force: true });
@@ -69,9 +88,9 @@ async function fetchPayload(opts: PullOptions, url: string, partial: string, siz
   const handle = await open(partial, have > 0 ? 'r+' : 'w', 0o600);
   let position = have;
   try {
-    const renew = async (): Promise<string> => (await opts.hub.download(opts.releaseId)).url;
+    const renew = async (): Promise<string> => (await opts.hub.download(releaseId)).url;
     await downloadPayload(
-      url,
+      opts.verified.download.url,
       async (chunk) => {
         await handle.write(chunk, 0, chunk.byteLength, position);
         position += chunk.byteLength;
@@ -83,7 +102,7 @@ async function fetchPayload(opts: PullOptions, url: string, partial: string, siz
         renew,
         ...(opts.downloadFetch ? { fetch: opts.downloadFetch } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
-        onProgress: (received) => opts.onProgress?.('download', received, size),
+        onProgress: (received) => opts.onProgress?.(received, size),
       },
     );
     await handle.sync();
@@ -97,10 +116,18 @@ async function fetchPayload(opts: PullOptions, url: string, partial: string, siz
   return { sha256: hash.digest('hex'), resumedFrom: have };
 }
 
-export async function pullRelease(opts: PullOptions): Promise<PullResult> {
-  const output = resolve(opts.output);
-  const d = await opts.hub.download(opts.releaseId);
-  const producer = await opts.hub.accountKeys(d.release.producerId);
+/** The hub's download answer whose manifest verified against the producer's registered key. */
+export interface VerifiedDownload {
+  download: Download;
+  manifest: Manifest;
+  /** The producer's registered Ed25519 key the manifest verified against. */
+  producerSigningKey: string;
+}
+
+/** Asks the hub for my grant, manifest and URL, and verifies the manifest (VERIFY_FAILED otherwise). */
+export async function fetchVerifiedDownload(hub: HubClient, releaseId: string): Promise<VerifiedDownload> {
+  const d = await hub.download(releaseId);
+  const producer = await hub.accountKeys(d.release.producerId);
   if (!producer.signingPublicKey) throw failed('the producer has no registered signing key; cannot verify the release');
   let manifest: Manifest;
   try {
@@ -109,19 +136,100 @@ export async function pullRelease(opts: PullOptions): Promise<PullResult> {
     if (err instanceof ManifestError) throw failed(`manifest rejected: ${err.message}`);
     throw err;
   }
-  if (manifest.releaseId !== opts.releaseId || manifest.datasetId !== d.release.datasetId) {
+  if (manifest.releaseId !== releaseId || manifest.datasetId !== d.release.datasetId) {
     throw failed('the manifest is for another release or dataset');
   }
+  return { download: d, manifest, producerSigningKey: producer.signingPublicKey };
+}
 
-  const partial = join(dirname(output), `.${basename(output)}.${opts.releaseId}.payload`);
-  const got = await fetchPayload(opts, d.url, partial, manifest.payloadSize);
+/**
+ * Downloads the payload into `partial` (resuming what is there) and checks
+ * its size and SHA-256 against the manifest. On a failed check the partial
+ * file is deleted (those bytes must never be resumed) and VERIFY_FAILED thrown;
+ * a transfer failure keeps it for the next attempt.
+ */
+export async function downloadVerifiedPayload(opts: PayloadDownloadOptions): Promise<{ resumedFrom: number }> {
+  const got = await fetchPayload(opts);
   try {
+    checkMeasured(opts.verified.manifest, 'payload', { size: opts.verified.manifest.payloadSize, sha256: got.sha256 });
+  } catch (err) {
+    await rm(opts.partial, { force: true });
+    throw failed(err instanceof Error ? err.message : String(err));
+  }
+  return { resumedFrom: got.resumedFrom };
+}
+
+/** My file key from the grant header; the caller zeroes it when done. */
+export function openGrant(verified: VerifiedDownload, secrets: Pick<IdentitySecrets, 'ageIdentity'>): Uint8Array {
+  return unwrapFileKey(new Uint8Array(Buffer.from(verified.download.grant.header, 'base64')), [secrets.ageIdentity]);
+}
+
+/**
+ * A pass-through that hashes what flows through it and, at the end, fails
+ * with VERIFY_FAILED instead of ending when the size or SHA-256 differs from
+ * the manifest's plaintext. A reader therefore sees `end` only for verified
+ * plaintext.
+ */
+export class VerifyingPlaintext extends Transform {
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+
+  constructor(private readonly manifest: Manifest) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.byteLength;
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
     try {
-      checkMeasured(manifest, 'payload', { size: manifest.payloadSize, sha256: got.sha256 });
+      checkMeasured(this.manifest, 'plaintext', { size: this.bytes, sha256: this.hash.digest('hex') });
+      done();
     } catch (err) {
-      throw failed(err instanceof Error ? err.message : String(err));
+      done(failed(`plaintext check failed: ${err instanceof Error ? err.message : String(err)}`));
     }
-    const fileKey = unwrapFileKey(new Uint8Array(Buffer.from(d.grant.header, 'base64')), [opts.secrets.ageIdentity]);
+  }
+}
+
+/**
+ * Decrypts a verified payload file into a VerifyingPlaintext stream and
+ * returns it at once (read it to drive the decryption). A decryption failure
+ * destroys the stream with that error. The file key is zeroed when done.
+ */
+export function decryptToStream(payloadPath: string, fileKey: Uint8Array, manifest: Manifest, opts: { onProgress?(done: number, total: number): void } = {}): VerifyingPlaintext {
+  const out = new VerifyingPlaintext(manifest);
+  // In-thread decryption: the importer is the bottleneck and shares the cores (see bench/import).
+  decryptPayload(createReadStream(payloadPath, { highWaterMark: 1 << 20 }), out, fileKey, {
+    digests: false,
+    parallel: false,
+    onProgress: (n) => opts.onProgress?.(n, manifest.payloadSize),
+  })
+    .then(
+      () => void out.end(),
+      (err: unknown) => void out.destroy(err instanceof Error ? err : new Error(String(err))),
+    )
+    .finally(() => fileKey.fill(0));
+  return out;
+}
+
+export async function pullRelease(opts: PullOptions): Promise<PullResult> {
+  const output = resolve(opts.output);
+  const verified = await fetchVerifiedDownload(opts.hub, opts.releaseId);
+  const { manifest } = verified;
+  const partial = join(dirname(output), `.${basename(output)}.${opts.releaseId}.payload`);
+  const got = await downloadVerifiedPayload({
+    hub: opts.hub,
+    verified,
+    partial,
+    ...(opts.downloadFetch ? { downloadFetch: opts.downloadFetch } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    onProgress: (done, total) => opts.onProgress?.('download', done, total),
+  });
+  try {
+    const fileKey = openGrant(verified, opts.secrets);
     try {
       await writeFileAtomically(output, async (out) => {
         const result = await decryptPayload(createReadStream(partial, { highWaterMark: 1 << 20 }), out, fileKey, {
@@ -141,5 +249,5 @@ export async function pullRelease(opts: PullOptions): Promise<PullResult> {
     // Verified or not, these bytes are done with: a failed check must never be resumed.
     await rm(partial, { force: true });
   }
-  return { release: d.release, manifest, output, resumedFrom: got.resumedFrom };
+  return { release: verified.download.release, manifest, output, resumedFrom: got.resumedFrom };
 }

@@ -1,0 +1,115 @@
+/**
+ * @module sync/engine/release-job
+ * One release, from the hub into the library: download info → manifest
+ * verified against the producer's registered key → payload downloaded into
+ * the state directory with Range resume → payload size and SHA-256 checked →
+ * grant unwrapped → decrypted as a stream through a verifying pass-through
+ * straight into importRelease, which commits rows and the release record in
+ * one transaction only when the stream ENDS — and it ends only when the
+ * plaintext size and SHA-256 match the manifest.
+ *
+ * Invariants: a failure at any step leaves the library as it was. The
+ * payload file is kept across a transfer failure, an abort or a killed
+ * process (the next attempt resumes or reuses it), deleted after a
+ * successful import and whenever its bytes failed verification.
+ */
+import { decryptToStream, downloadVerifiedPayload, fetchVerifiedDownload, openGrant } from '../../client/pull.js';
+import { fingerprint } from '../../crypto/manifest.js';
+import type { IdentitySecrets } from '../../identity/store.js';
+import type { HubClient } from '../../sdk/client.js';
+import { importRelease, type ImportResult } from '../import/import.js';
+import type { Library } from '../library/library.js';
+import type { LibraryDataset } from '../library/metadata.js';
+import type { Logger } from './log.js';
+import type { SyncEvents } from './progress.js';
+import type { StateDir } from './state-dir.js';
+
+export interface ReleaseJobDeps {
+  hub: HubClient;
+  secrets: Pick<IdentitySecrets, 'ageIdentity'>;
+  library: Library;
+  state: StateDir;
+  events: SyncEvents;
+  logger: Logger;
+  /** fetch for payload URLs (no hub credential is sent there). */
+  downloadFetch?: typeof fetch;
+  /** Minimum spacing of progress events and progress log lines. */
+  progressEveryMs: { events: number; log: number };
+}
+
+export interface ReleaseJobResult extends ImportResult {
+  producerKeyFingerprint: string;
+}
+
+/** Calls `fn` at most every `ms`, always for the first call and when `force` is set. */
+function every(ms: number): (force?: boolean) => boolean {
+  let last = 0;
+  return (force = false) => {
+    const now = Date.now();
+    if (!force && now - last < ms) return false;
+    last = now;
+    return true;
+  };
+}
+
+export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset, releaseId: string, signal: AbortSignal): Promise<ReleaseJobResult> {
+  const { logger, events } = deps;
+  const ids = { datasetId: dataset.id, releaseId };
+  const verified = await fetchVerifiedDownload(deps.hub, releaseId);
+  const { manifest } = verified;
+  const partial = deps.state.payloadPath(releaseId);
+
+  const emitDl = every(deps.progressEveryMs.events);
+  const logDl = every(deps.progressEveryMs.log);
+  let resumedFrom = 0;
+  logger.info('download started', { ...ids, total: manifest.payloadSize });
+  const t0 = Date.now();
+  const got = await downloadVerifiedPayload({
+    hub: deps.hub,
+    verified,
+    partial,
+    signal,
+    ...(deps.downloadFetch ? { downloadFetch: deps.downloadFetch } : {}),
+    onProgress: (bytes, total) => {
+      const done = bytes === total;
+      if (emitDl(done)) events.emit({ type: 'downloading', ...ids, bytes, total, resumedFrom });
+      if (logDl(done)) logger.info('download progress', { ...ids, bytes, total });
+    },
+  });
+  resumedFrom = got.resumedFrom;
+  logger.info('payload verified', { ...ids, bytes: manifest.payloadSize, resumedFrom, ms: Date.now() - t0 });
+
+  const fileKey = openGrant(verified, deps.secrets);
+  const source = decryptToStream(partial, fileKey, manifest);
+  const emitIm = every(deps.progressEveryMs.events);
+  const logIm = every(deps.progressEveryMs.log);
+  const t1 = Date.now();
+  events.emit({ type: 'importing', ...ids, rows: 0, expectedRows: manifest.recordCount });
+  logger.info('import started', { ...ids, expectedRows: manifest.recordCount });
+  let result: ImportResult;
+  try {
+    result = await importRelease(deps.library, {
+      dataset,
+      release: {
+        id: releaseId,
+        schemaVersion: manifest.schemaVersion,
+        payloadSha256: manifest.payloadSha256,
+        plaintextSha256: manifest.plaintextSha256,
+        producerKeyFingerprint: fingerprint(verified.producerSigningKey),
+      },
+      source,
+      expectedRows: manifest.recordCount,
+      signal,
+      onProgress: ({ rows }) => {
+        if (emitIm()) events.emit({ type: 'importing', ...ids, rows, expectedRows: manifest.recordCount });
+        if (logIm()) logger.info('import progress', { ...ids, rows, expectedRows: manifest.recordCount });
+      },
+    });
+  } finally {
+    // Stops the decryption if the importer gave up early; a no-op once it ended.
+    source.destroy();
+  }
+  await deps.state.removePayload(releaseId);
+  logger.info('import committed', { ...ids, rows: result.rows, table: result.table, skipped: result.skipped, ms: Date.now() - t1 });
+  return { ...result, producerKeyFingerprint: fingerprint(verified.producerSigningKey) };
+}
