@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LibraryError } from './errors.js';
-import { openLibrary } from './library.js';
+import { DEFAULT_PAGE_SIZE, openLibrary } from './library.js';
 import { LATEST_VERSION } from './migrations/index.js';
 import { quoteIdent, tableNameForSlug, uniqueTableName } from './naming.js';
 
@@ -62,6 +62,32 @@ describe('openLibrary', () => {
     const names = (lib.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(names).toEqual(['dme_datasets', 'dme_releases', 'phones']);
     lib.close();
+  });
+
+  it('makes new files with 64 KiB pages (or the size asked for) and leaves an existing file at its own size', () => {
+    const fresh = openLibrary(join(dir, 'fresh.db'));
+    expect(fresh.db.pragma('page_size', { simple: true })).toBe(DEFAULT_PAGE_SIZE);
+    expect(DEFAULT_PAGE_SIZE).toBe(65536);
+    fresh.close();
+    const small = openLibrary(join(dir, 'small.db'), { pageSize: 4096 });
+    expect(small.db.pragma('page_size', { simple: true })).toBe(4096);
+    small.close();
+    const again = openLibrary(join(dir, 'small.db'));
+    expect(again.db.pragma('page_size', { simple: true })).toBe(4096);
+    again.close();
+    const old = new Database(join(dir, 'old.db'));
+    old.exec('CREATE TABLE mine (a TEXT)');
+    old.close();
+    const opened = openLibrary(join(dir, 'old.db'));
+    expect(opened.db.pragma('page_size', { simple: true })).toBe(4096);
+    expect(opened.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    opened.close();
+  });
+
+  it.each([1000, 256, 131072, 0.5])('refuses pageSize %s with LIBRARY_OPEN before touching the disk', (pageSize) => {
+    const path = join(dir, 'bad.db');
+    expect(() => openLibrary(path, { pageSize })).toThrow(expect.objectContaining({ code: 'LIBRARY_OPEN', message: expect.stringContaining('pageSize') }));
+    expect(existsSync(path)).toBe(false);
   });
 
   it('throws LIBRARY_CLOSED after close', () => {

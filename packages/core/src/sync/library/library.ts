@@ -19,7 +19,22 @@ export interface OpenLibraryOptions {
   cacheKiB?: number;
   /** How long to wait for another process's write lock, ms. Default 10 s. */
   busyTimeoutMs?: number;
+  /**
+   * Page size for a NEW library file, bytes (a power of two, 512–65536);
+   * an existing file keeps the size it was made with. Default 65536: see
+   * DEFAULT_PAGE_SIZE.
+   */
+  pageSize?: number;
 }
+
+/**
+ * Page size of new libraries. Bulk imports write every page twice (WAL,
+ * then the checkpoint), one syscall per page each way, so big pages cut the
+ * write path: 1M phone rows, insert + commit 0.39 s with 4 KiB pages,
+ * 0.21 s with 64 KiB. A library holds a few large tables read mostly by
+ * scans, where big pages cost nothing.
+ */
+export const DEFAULT_PAGE_SIZE = 65536;
 
 export class Library {
   /** Raw connection, for reads (the Data screen, tests). Writes belong to the importer. */
@@ -109,8 +124,17 @@ export function dropStagingTables(db: Database.Database): string[] {
   return rows.map((r) => r.name);
 }
 
+function pageSizeOf(n: number | undefined): number {
+  if (n === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isSafeInteger(n) || n < 512 || n > 65536 || (n & (n - 1)) !== 0) {
+    throw new LibraryError('LIBRARY_OPEN', `pageSize must be a power of two from 512 to 65536, got ${n}`);
+  }
+  return n;
+}
+
 /** Opens (creating if needed) the library at `path` and brings its schema up to date. */
 export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Library {
+  const pageSize = pageSizeOf(opts.pageSize);
   let db: Database.Database;
   try {
     db = new Database(path);
@@ -119,6 +143,8 @@ export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Librar
   }
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 10_000))}`);
+    // Only takes effect while the file is still empty (before WAL mode writes its header).
+    db.pragma(`page_size = ${pageSize}`);
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new LibraryError('LIBRARY_OPEN', `cannot switch ${path} to WAL mode (got ${String(mode)})`);
     db.pragma('synchronous = NORMAL');
