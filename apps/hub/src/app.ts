@@ -30,6 +30,8 @@ import { subscriberRoutes } from './routes/subscribers.js';
 import { usageRoutes } from './routes/usage.js';
 import { adminAccountRoutes } from './routes/admin.js';
 import { adminCatalogRoutes } from './routes/admin-catalog.js';
+import { adminWebhookRoutes } from './routes/admin-webhooks.js';
+import { adminWebRoutes } from './admin-web/routes.js';
 import { freshnessRoutes } from './freshness/routes.js';
 import { rateLimits } from './limits/middleware.js';
 import { eventRoutes } from './routes/events.js';
@@ -86,6 +88,7 @@ export function createApp(deps: HubDeps) {
     .route('/v1/admin/audit', auditRoutes(deps))
     .route('/v1/admin', adminAccountRoutes(deps))
     .route('/v1/admin', adminCatalogRoutes(deps))
+    .route('/v1/admin', adminWebhookRoutes(deps))
     .route('/v1/freshness', freshnessRoutes(deps));
 
   app.doc31('/v1/openapi.json', {
@@ -94,6 +97,7 @@ export function createApp(deps: HubDeps) {
     servers: [{ url: deps.config.publicUrl }],
   });
   app.route('/docs', docsRoutes(deps.docs));
+  app.route('/admin', adminWebRoutes());
   return routes;
 }
 

@@ -126,6 +126,8 @@ const ROWS: Row[] = [
   { method: 'GET', path: '/v1/admin/usage', expect: adminOnly(200) },
   { method: 'GET', path: '/v1/admin/freshness', expect: adminOnly(200) },
   { method: 'GET', path: '/v1/admin/freshness/{id}', url: (c) => `/v1/admin/freshness/${c.ds}`, expect: adminOnly(200) },
+  { method: 'GET', path: '/v1/admin/webhooks', expect: adminOnly(200) },
+  { method: 'POST', path: '/v1/admin/webhooks/{id}/enable', url: () => '/v1/admin/webhooks/whk_unknown/enable', expect: adminOnly(404) },
 ];
 
 /** Status (and error body) of a streaming route without waiting for the stream to end. */

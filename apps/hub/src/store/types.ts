@@ -16,6 +16,7 @@ import type { WebhookStore } from './deliveries.js';
 import type { AuditStore, EventStore, UsageStore } from './ledger.js';
 import type { ReleaseStore } from './releases.js';
 import type { AdminStore } from './admin.js';
+import type { AdminWebhookStore } from './admin-webhooks.js';
 import type { FreshnessStore } from './freshness.js';
 import type { QuotaStore } from './quotas.js';
 import type { SubscriptionStore } from './subscriptions.js';
@@ -143,5 +144,7 @@ export interface Store {
   /** Cross-account queries and changes for /v1/admin. */
   admin: AdminStore;
   webhooks: WebhookStore;
+  /** Webhook health and re-enabling for /v1/admin/webhooks. */
+  adminWebhooks: AdminWebhookStore;
   close(): Promise<void>;
 }

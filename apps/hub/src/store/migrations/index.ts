@@ -17,6 +17,7 @@ import { sql as quotas } from './0300-quotas.js';
 import { sql as freshness } from './0301-freshness.js';
 import { sql as adminIndexes } from './0302-admin-indexes.js';
 import { sql as webhooks } from './0200-webhooks.js';
+import { sql as webhookHealth } from './0303-webhook-health.js';
 
 export interface Migration {
   version: number;
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 300, name: 'quotas', sql: quotas },
   { version: 301, name: 'freshness', sql: freshness },
   { version: 302, name: 'admin-indexes', sql: adminIndexes },
+  { version: 303, name: 'webhook-health', sql: webhookHealth },
 ];

@@ -16,6 +16,7 @@ import { sqliteReleases } from './releases.js';
 import { sqliteQuotas } from './quotas.js';
 import { sqliteFreshness } from './freshness.js';
 import { sqliteAdmin } from './admin.js';
+import { sqliteAdminWebhooks } from './admin-webhooks.js';
 import { sqliteSubscriptions } from './subscriptions.js';
 import { migrate } from './migrate.js';
 import { sqliteSessions } from './sessions.js';
@@ -51,6 +52,7 @@ export function openSqliteStore(path: string): SqliteStore {
     quotas,
     freshness: sqliteFreshness(db),
     admin: sqliteAdmin(db),
+    adminWebhooks: sqliteAdminWebhooks(db),
     close: async () => {
       // Counted API calls live in memory for up to a second: persist them first.
       await quotas.flush();
