@@ -97,9 +97,9 @@ export class Scheduler {
 
   /** Forgets a dataset's queue (its subscription ended); returns what was dropped. */
   dropDataset(datasetId: string): Job[] {
-    const q = this.queues.get(datasetId) ?? [];
-    for (const job of [...q]) this.remove(job);
-    return q;
+    const dropped = [...(this.queues.get(datasetId) ?? [])];
+    for (const job of dropped) this.remove(job);
+    return dropped;
   }
 
   datasets(): string[] {

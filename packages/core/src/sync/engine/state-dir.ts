@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CursorStore } from '../../sdk/events.js';
 import { SyncError } from './errors.js';
 
@@ -19,6 +19,8 @@ const CURSOR = 'cursor';
 const LOCK = 'lock';
 const DOWNLOADS = 'downloads';
 const PAYLOAD_SUFFIX = '.payload';
+/** Directories locked by this process: a pid file cannot tell two engines of one process apart. */
+const heldHere = new Set<string>();
 
 export class StateDir {
   constructor(readonly path: string) {}
@@ -66,12 +68,16 @@ export class StateDir {
   /** Takes the directory for this process; SYNC_LOCKED if a live process holds it. */
   async lock(): Promise<() => Promise<void>> {
     const file = join(this.path, LOCK);
+    const key = resolve(this.path);
+    if (heldHere.has(key)) throw new SyncError('SYNC_LOCKED', `another sync engine in this process is using ${this.path}`);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const handle = await open(file, 'wx', 0o600);
         await handle.writeFile(`${process.pid}\n`);
         await handle.close();
+        heldHere.add(key);
         return async () => {
+          if (!heldHere.delete(key)) return;
           const holder = await readPid(file);
           if (holder === process.pid) await rm(file, { force: true });
         };
