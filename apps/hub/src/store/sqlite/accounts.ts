@@ -3,6 +3,7 @@
  * AccountStore on better-sqlite3. Statements are prepared once per store.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import type { Feature } from '@dme/core/protocol';
 import { StoreConflictError } from '../types.js';
 import type { AccountPatch, AccountRecord, AccountStore, NewAccount } from '../types.js';
@@ -27,7 +28,7 @@ export function sqliteAccounts(db: Database): AccountStore {
     return row ? toAccount(row) : null;
   };
 
-  const createTx = db.transaction((a: NewAccount): AccountRecord => {
+  const createTx = writeTx(db, (a: NewAccount): AccountRecord => {
     try {
       insert.run({ id: a.id, email: a.email, passwordHash: a.passwordHash, displayName: a.displayName, organization: a.organization, now: a.now });
     } catch (err) {
@@ -38,7 +39,7 @@ export function sqliteAccounts(db: Database): AccountStore {
     return get(a.id)!;
   });
 
-  const updateTx = db.transaction((id: string, patch: AccountPatch, now: string): AccountRecord | null => {
+  const updateTx = writeTx(db, (id: string, patch: AccountPatch, now: string): AccountRecord | null => {
     if (!byId.get(id)) return null;
     const sets: string[] = ['updated_at = @now'];
     if (patch.displayName !== undefined) sets.push('display_name = @displayName');
@@ -58,13 +59,13 @@ export function sqliteAccounts(db: Database): AccountStore {
     return get(id);
   });
 
-  const addFeatureTx = db.transaction((id: string, feature: Feature, now: string): AccountRecord | null => {
+  const addFeatureTx = writeTx(db, (id: string, feature: Feature, now: string): AccountRecord | null => {
     if (!byId.get(id)) return null;
     if (insertFeature.run(id, feature, now).changes > 0) touchUpdated.run(now, id);
     return get(id);
   });
 
-  const firstAdminTx = db.transaction((a: Omit<NewAccount, 'features'>): AccountRecord | null => {
+  const firstAdminTx = writeTx(db, (a: Omit<NewAccount, 'features'>): AccountRecord | null => {
     if (adminCount.get()!.n > 0) return null;
     return createTx({ ...a, features: ['ADMIN'] });
   });

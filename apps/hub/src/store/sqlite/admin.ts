@@ -4,6 +4,7 @@
  * by which query members are present; user text only travels as parameters.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import type { AccountRecord } from '../types.js';
 import type { AdminStore, UsageTotal } from '../admin.js';
 import type { Effects } from '../ledger.js';
@@ -70,7 +71,7 @@ export function sqliteAdmin(db: Database): AdminStore {
 
   /** Runs `change` for an existing account, then the audit effects, in one transaction. */
   const onAccount = <A extends unknown[]>(change: (id: string, now: string, ...args: A) => void) =>
-    db.transaction((id: string, now: string, effects: Effects, ...args: A): AccountRecord | null => {
+    writeTx(db, (id: string, now: string, effects: Effects, ...args: A): AccountRecord | null => {
       if (!byId.get(id)) return null;
       change(id, now, ...args);
       apply(effects);
@@ -85,12 +86,12 @@ export function sqliteAdmin(db: Database): AdminStore {
     for (const f of features) addFeature.run(id, f, since.get(f)?.enabled_at ?? now);
     touch.run(now, id);
   });
-  const revokeTx = db.transaction((id: string, now: string, effects: Effects) => {
+  const revokeTx = writeTx(db, (id: string, now: string, effects: Effects) => {
     const n = revokeKeys.run(now, id).changes;
     apply(effects);
     return n;
   });
-  const datasetTx = db.transaction((id: string, from: string, to: string, now: string, effects: Effects) => {
+  const datasetTx = writeTx(db, (id: string, from: string, to: string, now: string, effects: Effects) => {
     if (setDatasetStatus.run(to, now, id, from).changes === 0) return null;
     const d = toDataset(datasetById.get(id)!);
     if (to === 'ARCHIVED' && from !== 'ARCHIVED') {

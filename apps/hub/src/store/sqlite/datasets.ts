@@ -4,6 +4,7 @@
  * producer_id as well as id: ownership is enforced by the query itself.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import { StoreConflictError } from '../types.js';
 import type { DatasetStatus } from '@dme/core/protocol';
 import type { DatasetChange, DatasetRecord, DatasetStore, ProviderRecord } from '../datasets.js';
@@ -77,7 +78,7 @@ export function sqliteDatasets(db: Database): DatasetStore {
      WHERE d.status = 'PUBLISHED' GROUP BY a.id ORDER BY a.display_name, a.id`,
   );
 
-  const createTx = db.transaction((d: DatasetRecord, effects: Effects) => {
+  const createTx = writeTx(db, (d: DatasetRecord, effects: Effects) => {
     try {
       insert.run({ ...d, details: JSON.stringify(d.details) });
     } catch (err) {
@@ -88,7 +89,7 @@ export function sqliteDatasets(db: Database): DatasetStore {
     return toDataset(byId.get(d.id)!);
   });
 
-  const updateTx = db.transaction(
+  const updateTx = writeTx(db, 
     (id: string, producerId: string, expectedStatus: DatasetStatus, change: DatasetChange, now: string, effects: Effects) => {
       let changed: number;
       try {

@@ -5,6 +5,7 @@
  * transaction, like every other domain change.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import type { AttemptRecord, DeliveryRecord, DueDelivery, NewDelivery, WebhookRecord, WebhookStore } from '../deliveries.js';
 import type { EventRecord } from '../ledger.js';
 import { effectsWriter } from './ledger.js';
@@ -143,7 +144,7 @@ export function sqliteWebhooks(db: Database): WebhookStore {
   const attemptsOf = db.prepare<[string], AttemptRow>(`SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt`);
   const applyEffects = effectsWriter(db);
 
-  const upsertTx = db.transaction((input: Parameters<WebhookStore['upsert']>[0]): WebhookRecord => {
+  const upsertTx = writeTx(db, (input: Parameters<WebhookStore['upsert']>[0]): WebhookRecord => {
     const fromEventId = lastEvent.get()!.id;
     const params = { ...input, enabled: input.enabled ? 1 : 0, secret: input.secret ?? null, fromEventId };
     if (byAccount.get(input.accountId)) updateHook.run(params);
@@ -154,13 +155,13 @@ export function sqliteWebhooks(db: Database): WebhookStore {
     return toWebhook(byAccount.get(input.accountId)!);
   });
 
-  const dispatchTx = db.transaction((from: number, to: number, deliveries: NewDelivery[]): boolean => {
+  const dispatchTx = writeTx(db, (from: number, to: number, deliveries: NewDelivery[]): boolean => {
     if (moveCursor.run(to, from).changes !== 1) return false;
     for (const d of deliveries) insertDelivery.run(d);
     return true;
   });
 
-  const attemptTx = db.transaction((r: Parameters<WebhookStore['recordAttempt']>[0], now: string) => {
+  const attemptTx = writeTx(db, (r: Parameters<WebhookStore['recordAttempt']>[0], now: string) => {
     insertAttempt.run({ deliveryId: r.deliveryId, ...r.attempt, ok: r.attempt.ok ? 1 : 0 });
     moveDelivery.run({ deliveryId: r.deliveryId, status: r.status, attempt: r.attempt.attempt, nextAttemptAt: r.nextAttemptAt, now });
     if (r.attempt.ok) hookOk.run(now, r.webhookId);

@@ -5,6 +5,7 @@
  * through the (dataset_id, status, published_at) index.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import type { FreshnessRecord, FreshnessStore } from '../freshness.js';
 import { toDataset } from './datasets.js';
 
@@ -49,7 +50,7 @@ export function sqliteFreshness(db: Database): FreshnessStore {
     `INSERT INTO events (type, dataset_id, account_id, payload, created_at) VALUES (@type, @datasetId, @accountId, @payload, @createdAt)`,
   );
 
-  const transitionTx = db.transaction(
+  const transitionTx = writeTx(db, 
     (expected: Pick<FreshnessRecord, 'state' | 'missedIntervals' | 'lastReleaseAt'> | null, next: FreshnessRecord, events: Parameters<FreshnessStore['transition']>[2]) => {
       const row = byId.get(next.datasetId);
       if (expected === null ? row !== undefined : !row || row.state !== expected.state || row.missed_intervals !== expected.missedIntervals || row.last_release_at !== expected.lastReleaseAt) {

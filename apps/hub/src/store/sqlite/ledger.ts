@@ -6,6 +6,7 @@
  * stale seal throws AuditRaceError and rolls the whole change back.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import { AuditRaceError } from '../ledger.js';
 import type { AuditEntry, AuditStore, Effects, EventRecord, EventStore } from '../ledger.js';
 
@@ -60,7 +61,7 @@ export function sqliteAudit(db: Database): AuditStore {
   const head = db.prepare<[], { seq: number; hash: string }>(`SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`);
   const list = db.prepare<[number, number], AuditRow>(`SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`);
   const apply = effectsWriter(db);
-  const appendTx = db.transaction((entry: AuditEntry) => apply({ audit: entry }));
+  const appendTx = writeTx(db, (entry: AuditEntry) => apply({ audit: entry }));
   return {
     head: async () => head.get() ?? null,
     append: async (entry) => appendTx(entry),

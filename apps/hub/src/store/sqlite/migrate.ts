@@ -5,6 +5,7 @@
  * the schema at a whole version.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import { MIGRATIONS } from '../migrations/index.js';
 import type { Migration } from '../migrations/index.js';
 
@@ -19,7 +20,7 @@ export function migrate(db: Database, upTo: number = Infinity, migrations: reado
   if (current > newest) throw new Error(`database schema version ${current} is newer than this hub (${newest}); upgrade the hub`);
   for (const m of migrations) {
     if (m.version <= current || m.version > upTo) continue;
-    db.transaction(() => {
+    writeTx(db, () => {
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     })();

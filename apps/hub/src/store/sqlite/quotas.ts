@@ -5,6 +5,7 @@
  * table over the (account_id, created_at) index.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import { WriteBehindCounter } from '../../limits/write-behind.js';
 import type { QuotaStore } from '../quotas.js';
 
@@ -23,7 +24,7 @@ export function sqliteQuotas(db: Database, flushIntervalMs = 1000): QuotaStore {
   const bytes = db.prepare<[string, string, string], { n: number }>(
     `SELECT coalesce(sum(bytes), 0) AS n FROM usage WHERE account_id = ? AND created_at >= ? AND created_at < ? AND kind = 'download'`,
   );
-  const addAll = db.transaction((deltas: ReadonlyMap<string, number>) => {
+  const addAll = writeTx(db, (deltas: ReadonlyMap<string, number>) => {
     for (const [key, n] of deltas) add.run(...splitKey(key), n);
   });
   const counter = new WriteBehindCounter(

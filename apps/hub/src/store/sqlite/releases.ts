@@ -6,6 +6,7 @@
  * ledger effects in the same transaction.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import type { ActivationCheck, DownloadAccess, GrantRecord, PublishInput, ReleaseRecord, ReleaseStore } from '../releases.js';
 import type { SubscriptionStatus } from '../subscriptions.js';
 import type { Effects } from '../ledger.js';
@@ -113,13 +114,13 @@ export function sqliteReleases(db: Database): ReleaseStore {
     DOWNLOAD_ACCESS_SQL,
   );
 
-  const createTx = db.transaction((r: ReleaseRecord, effects: Effects) => {
+  const createTx = writeTx(db, (r: ReleaseRecord, effects: Effects) => {
     insert.run(r);
     apply(effects);
     return toRelease(byId.get(r.id)!);
   });
 
-  const publishTx = db.transaction((input: PublishInput, effects: Effects): boolean => {
+  const publishTx = writeTx(db, (input: PublishInput, effects: Effects): boolean => {
     if (publish.run(JSON.stringify(input.manifest), input.profile === undefined || input.profile === null ? null : JSON.stringify(input.profile), input.now, input.payloadSha256, input.releaseId).changes === 0) return false;
     const r = byId.get(input.releaseId)!;
     grants.put(input.grants);
@@ -128,7 +129,7 @@ export function sqliteReleases(db: Database): ReleaseStore {
     return true;
   });
 
-  const putGrantsTx = db.transaction((list: GrantRecord[], checks: ActivationCheck[], now: string, effects: Effects) => {
+  const putGrantsTx = writeTx(db, (list: GrantRecord[], checks: ActivationCheck[], now: string, effects: Effects) => {
     grants.put(list);
     const activated = checks.filter((c) => grants.activateIfCovered(c, now)).map((c) => c.subscriptionId);
     apply(effects);

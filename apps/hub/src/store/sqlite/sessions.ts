@@ -6,6 +6,7 @@
  * cannot race with a legitimate rotation.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import type { AccountRecord, NewRefreshToken, RotateResult, SessionStore } from '../types.js';
 import { ACCOUNT_COLUMNS, toAccount } from './rows.js';
 import type { AccountRow } from './rows.js';
@@ -38,12 +39,12 @@ export function sqliteSessions(db: Database): SessionStore {
      WHERE s.id = ? AND s.revoked_at IS NULL`,
   );
 
-  const openTx = db.transaction((familyId: string, accountId: string, token: NewRefreshToken, now: string) => {
+  const openTx = writeTx(db, (familyId: string, accountId: string, token: NewRefreshToken, now: string) => {
     insertFamily.run(familyId, accountId, now);
     insertToken.run(token.id, familyId, token.tokenHash, now, token.expiresAt);
   });
 
-  const rotateTx = db.transaction((tokenHash: string, next: NewRefreshToken, now: string): RotateResult => {
+  const rotateTx = writeTx(db, (tokenHash: string, next: NewRefreshToken, now: string): RotateResult => {
     const t = tokenByHash.get(tokenHash);
     if (!t || t.revoked_at !== null) return { kind: 'invalid' };
     if (t.consumed_at !== null) {

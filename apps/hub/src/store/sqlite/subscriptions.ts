@@ -5,6 +5,7 @@
  * backs the latter up); transitions are conditional on the expected state.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import type { Effects } from '../ledger.js';
 import type { SubscriptionRecord, SubscriptionStore, TransitionInput } from '../subscriptions.js';
 import type { CreateSubscriptionResult } from '../subscriptions.js';
@@ -65,7 +66,7 @@ export function sqliteSubscriptions(db: Database): SubscriptionStore {
     `DELETE FROM grants WHERE account_id = ? AND release_id IN (SELECT id FROM releases WHERE dataset_id = ?)`,
   );
 
-  const createTx = db.transaction((s: SubscriptionRecord, limit: number | null, effects: Effects): CreateSubscriptionResult => {
+  const createTx = writeTx(db, (s: SubscriptionRecord, limit: number | null, effects: Effects): CreateSubscriptionResult => {
     const existing = live.get(s.consumerId, s.datasetId);
     if (existing) return { kind: 'duplicate', existing: toSubscription(existing) };
     if (limit !== null && liveCount.get(s.consumerId)!.n >= limit) return { kind: 'limit' };
@@ -74,7 +75,7 @@ export function sqliteSubscriptions(db: Database): SubscriptionStore {
     return { kind: 'created', subscription: toSubscription(byId.get(s.id)!) };
   });
 
-  const transitionTx = db.transaction((t: TransitionInput, effects: Effects): SubscriptionRecord | null => {
+  const transitionTx = writeTx(db, (t: TransitionInput, effects: Effects): SubscriptionRecord | null => {
     if (move.run({ to: t.to, actor: t.actor, now: t.now, reason: t.reason ?? null, id: t.id, from: t.from }).changes === 0) return null;
     const s = byId.get(t.id)!;
     if (t.revokeGrants) revoke.run(s.consumer_id, s.dataset_id);

@@ -13,6 +13,7 @@
  * own request, as before.
  */
 import type { Database } from 'better-sqlite3';
+import { writeTx } from './tx.js';
 import type { NewUsage, UsageRecord, UsageStore } from '../ledger.js';
 
 interface UsageRow {
@@ -42,7 +43,7 @@ export function sqliteUsage(db: Database): SqliteUsageStore {
     `INSERT INTO usage (account_id, kind, dataset_id, release_id, bytes, sha256, created_at)
      VALUES (@accountId, @kind, @datasetId, @releaseId, @bytes, @sha256, @createdAt)`,
   );
-  const insertAll = db.transaction((rows: readonly Pending[]) => {
+  const insertAll = writeTx(db, (rows: readonly Pending[]) => {
     for (const p of rows) insert.run(p.row);
   });
   const byAccount = db.prepare<[string, string, number], UsageRow>(
