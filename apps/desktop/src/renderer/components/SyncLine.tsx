@@ -26,7 +26,7 @@ export function SyncLine() {
           <div className="small">{cur.phase}{cur.rows ? ` · ${formatCount(cur.rows)} rows` : ''}</div>
         </>
       )}
-      {state.status === 'error' && state.lastError && <div className="small">{state.lastError}</div>}
+      {state.status === 'error' && state.lastError && <div className="small clamp" title={state.lastError}>{state.lastError}</div>}
     </div>
   );
 }

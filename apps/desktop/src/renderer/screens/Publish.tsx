@@ -107,7 +107,7 @@ function Queue() {
               <td>{name(q.datasetId)}</td>
               <td>
                 <ProgressBar label={`Publishing ${q.fileName}`} value={q.state === 'done' ? 100 : percent(q.bytesDone, q.bytesTotal)} state={q.state === 'done' ? 'done' : q.state === 'failed' ? 'failed' : 'running'} />
-                <span className="small muted">{formatBytes(q.bytesDone)} of {formatBytes(q.bytesTotal)}{q.recordCount !== undefined ? ` · ${formatCount(q.recordCount)} records` : ''}</span>
+                <span className="small muted">{q.state === 'done' ? '' : `${formatBytes(q.bytesDone)} of ${formatBytes(q.bytesTotal)}`}{q.state !== 'done' && q.recordCount !== undefined ? ' · ' : ''}{q.recordCount !== undefined ? `${formatCount(q.recordCount)} records` : ''}</span>
               </td>
               <td>{STATE_WORDS[q.state] ?? q.state}{q.error && <div className="error small">{describeError(q.error)}</div>}</td>
               <td>{q.state === 'failed' && <button type="button" onClick={() => void retry(q.id)}>Retry</button>}</td>

@@ -52,7 +52,7 @@ function SubscriberTable({ rows, label }: { rows: SubscriberView[]; label: strin
               <td>{s.datasetName}</td>
               <td><Badge state={s.state} /></td>
               <td>{formatAgo(s.updatedAt)}</td>
-              <td className="row">
+              <td><div className="row">
                 {s.state === 'pending' && (
                   <>
                     <button type="button" className="primary" disabled={busy} onClick={() => void act(s.id, 'approve')} aria-label={`Approve ${who} for ${s.datasetName}`}>Approve</button>
@@ -65,7 +65,7 @@ function SubscriberTable({ rows, label }: { rows: SubscriberView[]; label: strin
                 {s.state === 'suspended' && (
                   <button type="button" disabled={busy} onClick={() => void act(s.id, 'reinstate')} aria-label={`Reinstate ${who} for ${s.datasetName}`}>Reinstate</button>
                 )}
-              </td>
+              </div></td>
             </tr>
           );
         })}

@@ -46,12 +46,12 @@ export function Subscriptions() {
                       {down && <ProgressBar label={`Downloading ${s.datasetName}`} value={percent(down.bytesDone, down.bytesTotal)} />}
                       {!down && imp && <><ProgressBar label={`Importing ${s.datasetName}`} value={undefined} /><span className="small muted">{formatCount(imp.rows)} rows</span></>}
                     </td>
-                    <td className="row">
+                    <td><div className="row">
                       {s.table && <button type="button" onClick={() => open(s.table as string)} aria-label={`Open data of ${s.datasetName}`}>Open data</button>}
                       {(s.state === 'active' || s.state === 'pending' || s.state === 'approved') && (
                         <button type="button" className="danger" onClick={() => void unsubscribe(s.id)} aria-label={`Cancel subscription to ${s.datasetName}`}>Cancel</button>
                       )}
-                    </td>
+                    </div></td>
                   </tr>
                 );
               })}

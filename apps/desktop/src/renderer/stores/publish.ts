@@ -139,7 +139,10 @@ export const usePublish = create<PublishState>((set, get) => {
       // A release of the open dataset just completed: its history grew.
       const selected = get().selectedId;
       const finished = items.some((q) => q.datasetId === selected && q.state === 'done' && before.find((b) => b.id === q.id)?.state !== 'done');
-      if (finished) void get().loadHistory();
+      if (finished) {
+        void get().loadHistory();
+        void call('publish.datasets', {}).then((r) => set({ datasets: r.items }), () => undefined);
+      }
     },
   };
 });
