@@ -28,6 +28,12 @@ const RELEASE_2 = [
   '+17185550202,Borough Net,NY,BROOKLYN,ported,2025-01-02T00:00:00Z',
 ];
 
+/** Closes the notifications so they do not cover the screen in a screenshot. */
+async function dismissToasts(page: Page) {
+  const close = page.getByRole('button', { name: 'Dismiss notification' });
+  for (let i = await close.count(); i > 0; i--) await close.first().click();
+}
+
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
@@ -127,6 +133,7 @@ describe('desktop e2e: publish → subscribe → approve → pushed import', () 
     const subs = c.getByRole('table', { name: 'My subscriptions' });
     await subs.getByText('active').waitFor({ timeout: WAIT });
     await subs.getByRole('cell', { name: '2', exact: true }).waitFor({ timeout: WAIT });
+    await dismissToasts(c);
     await shot(c, '07-subscriptions');
     await goTo(c, 'Settings');
     await c.getByLabel('Encryption key fingerprint').waitFor({ timeout: WAIT });
