@@ -98,7 +98,8 @@ export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset,
         producerKeyFingerprint: fingerprint(verified.producerSigningKey),
       },
       source,
-      expectedRows: manifest.recordCount,
+      // A manifest counts 0 records when the producer did not profile the file: then there is nothing to check against.
+      ...(manifest.recordCount > 0 ? { expectedRows: manifest.recordCount } : {}),
       signal,
       onProgress: ({ rows }) => {
         if (emitIm()) events.emit({ type: 'importing', ...ids, rows, expectedRows: manifest.recordCount });
