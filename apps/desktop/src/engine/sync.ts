@@ -8,7 +8,8 @@
  * so the desktop builds and runs (sync shown as stopped, with a reason)
  * even where that module is missing; tests pass a factory instead.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Arrival, SyncState } from '../shared/models.js';
 import type { DesktopEvent } from '../shared/events.js';
 
@@ -42,8 +43,13 @@ export type SyncEngineFactory = (opts: SyncEngineOptionsLike) => Promise<SyncEng
 /** The real engine, when @dme/core exports it. */
 export const coreSyncEngine: SyncEngineFactory = async (opts) => {
   // A variable specifier: the desktop must still build if core does not export the engine yet.
+  type Mod = { SyncEngine: new (o: SyncEngineOptionsLike) => SyncEngineLike };
   const specifier = '@dme/core/sync/engine';
-  const mod = (await import(specifier)) as { SyncEngine: new (o: SyncEngineOptionsLike) => SyncEngineLike };
+  const mod = (await import(specifier).catch(async () => {
+    // Until core exports ./sync/engine: its built module inside the workspace package.
+    const pkg = fileURLToPath(import.meta.resolve('@dme/core/package.json'));
+    return import(pathToFileURL(join(dirname(pkg), 'dist', 'sync', 'engine', 'index.js')).href);
+  })) as Mod;
   return new mod.SyncEngine(opts);
 };
 

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     engine,
     preloadPath: join(out, 'preload', 'index.cjs'),
     renderer: devUrl ? { url: devUrl } : { file: join(out, 'renderer', 'index.html') },
-    trayIcon: join(out, '..', 'resources', 'tray.png'),
+    trayIcon: join(out, '..', '..', '..', 'resources', 'tray', 'trayTemplate.png'),
   });
   if (!started) await engine.close();
 }
