@@ -81,11 +81,19 @@ export class ParseWorker {
     worker.on('exit', () => this.fail(new Error('the parse worker exited early')));
   }
 
-  /** A running worker, or null when no built worker script exists. */
+  /** A running worker, or null when no built worker script exists or no worker can start. */
   static start(source: ByteSource, init: ParseWorkerInit): ParseWorker | null {
     const path = workerPath();
     if (!path) return null;
-    const pw = new ParseWorker(new Worker(path, { workerData: { batchSize: WORKER_BATCH_ROWS, ...init }, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) }));
+    let worker: Worker;
+    try {
+      worker = new Worker(path, { workerData: { batchSize: WORKER_BATCH_ROWS, ...init }, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
+    } catch {
+      // A process started with flags a worker may not take (--perf-basic-prof,
+      // --cpu-prof…) cannot start one: parse in-thread rather than fail the import.
+      return null;
+    }
+    const pw = new ParseWorker(worker);
     void pw.feed(source);
     return pw;
   }

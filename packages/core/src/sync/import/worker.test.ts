@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,5 +78,22 @@ describe('parsing in a worker thread', () => {
     const r = await importRelease(lib, { dataset: ds([]), release: rel('r2'), source: Readable.from([Buffer.from(csv(10))]), worker: true });
     expect(r.rows).toBe(10);
     expect(lib.db.prepare("SELECT group_concat(type) AS t FROM pragma_table_info('items')").get()).toEqual({ t: 'TEXT,TEXT,TEXT,TEXT' });
+  });
+
+  it('parses in-thread when the process has flags a worker refuses (--perf-basic-prof), instead of failing', () => {
+    const dist = workerPath()!.replace(/parse-worker\.js$/, '');
+    const script = `
+      import { openLibrary } from ${JSON.stringify(join(dist, '../library/index.js'))};
+      import { importRelease } from ${JSON.stringify(join(dist, 'index.js'))};
+      const lib = openLibrary(process.argv[1]);
+      const dataset = { id: 'd', slug: 'items', name: 'Items', producer: 'p', importMode: 'snapshot', keyColumns: [], columns: [] };
+      const release = { id: 'r1', schemaVersion: 'v1', payloadSha256: '0'.repeat(64), plaintextSha256: '1'.repeat(64), producerKeyFingerprint: 'fp' };
+      const r = await importRelease(lib, { dataset, release, source: (async function* () { yield Buffer.from('a,b\\n1,x\\n2,y\\n'); })(), worker: true });
+      console.log(JSON.stringify({ rows: r.rows, stored: lib.db.prepare('SELECT group_concat(a || b) AS s FROM items').get().s }));
+      lib.close();`;
+    const out = spawnSync(process.execPath, ['--perf-basic-prof', '--input-type=module', '-e', script, join(dir, 'child.db')], { encoding: 'utf8', cwd: dir });
+    rmSync(`/tmp/perf-${out.pid}.map`, { force: true }); // what --perf-basic-prof writes
+    expect(out.stderr).toBe('');
+    expect(JSON.parse(out.stdout)).toEqual({ rows: 2, stored: '1x,2y' });
   });
 });
