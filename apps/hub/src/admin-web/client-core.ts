@@ -124,11 +124,11 @@ function action(view, btn, run, done) {
 
 function table(cols, items, rowAttrs) {
   if (!items.length) return h('p', { class: 'sub', text: 'Nothing to show.' });
-  return h('table', null,
+  return h('div', { class: 'scroll' }, h('table', null,
     h('thead', null, h('tr', null, cols.map(function (c) { return h('th', { class: c.cls, text: c.label }); }))),
     h('tbody', null, items.map(function (it) {
       return h('tr', rowAttrs ? rowAttrs(it) : null, cols.map(function (c) { return h('td', { class: c.cls }, c.cell(it)); }));
-    })));
+    }))));
 }
 
 /** Keyset paging: remembers the cursors of earlier pages so Previous works. */
@@ -150,7 +150,7 @@ function pager(box, fetchPage, render) {
 
 /** Vertical grouped bar chart as inline SVG; values of each series share one scale. */
 function barChart(labels, series, opts) {
-  var W = 820, H = 230, L = 70, B = 58, T = 12, plotW = W - L - 10, plotH = H - B - T;
+  var W = 820, H = 250, L = 70, B = 78, T = 12, plotW = W - L - 10, plotH = H - B - T;
   var max = opts.max || Math.max.apply(null, [1].concat(series.reduce(function (a, sr) { return a.concat(sr.values); }, [])));
   var svg = s('svg', { class: 'chart', viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': opts.title });
   svg.appendChild(s('title', { text: opts.title }));
@@ -167,7 +167,7 @@ function barChart(labels, series, opts) {
       svg.appendChild(s('rect', { class: sr.cls, x: x0 + j * bw, y: T + plotH - bh, width: bw - 2, height: bh },
         s('title', { text: label + ' · ' + sr.name + ': ' + opts.fmt(v) })));
     });
-    var short = label.length > 16 ? label.slice(0, 15) + '…' : label;
+    var short = label.length > 18 ? label.slice(0, 17) + '…' : label;
     var lx = L + i * slot + slot / 2, ly = T + plotH + 14;
     svg.appendChild(s('text', { x: lx, y: ly, 'text-anchor': 'end', transform: 'rotate(-25 ' + lx + ' ' + ly + ')', text: short }));
   });

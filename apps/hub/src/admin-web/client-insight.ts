@@ -32,7 +32,7 @@ async function pageUsage(view) {
         { label: 'Count', cls: 'num', cell: function (x) { return String(x.count); } },
         { label: 'Bytes', cls: 'num', cell: function (x) { return fmtBytes(x.bytes); } },
       ], r.items),
-      r.items.length === 1000 ? h('p', { class: 'sub', text: 'Showing the first 1,000 rows; narrow the selection.' }) : null);
+      h('p', { class: 'sub', text: r.items.length === 1000 ? 'Showing the first 1,000 rows; narrow the selection.' : r.items.length + ' rows' }));
   }
   view.append(h('form', { class: 'filters', onsubmit: function (ev) { ev.preventDefault(); load().catch(function (e) { fail(e, view); }); } },
     month, account, dataset, by, h('button', { type: 'submit', class: 'primary', text: 'Show' })), box);

@@ -29,7 +29,8 @@ function showSignIn(note) {
       var data = await res.json().catch(function () { return null; });
       if (!res.ok) { flash(form, 'error', (data && data.error && data.error.message) || 'sign-in failed'); return; }
       save({ accessToken: data.accessToken, accessTokenExpiresAt: data.accessTokenExpiresAt, refreshToken: data.refreshToken, account: data.account });
-      if (location.hash === '' || location.hash === '#') location.hash = '#accounts';
+      // replaceState, not location.hash: a hashchange would route a second time.
+      if (location.hash === '' || location.hash === '#') history.replaceState(null, '', '#accounts');
       route();
     } catch (err) {
       flash(form, 'error', 'the hub did not answer: ' + err.message);

@@ -31,6 +31,9 @@ th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line
 th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td .sub { color: var(--muted); font-size: 12px; }
+td > .mono { display: block; word-break: break-all; }
+button { white-space: nowrap; }
+.scroll { overflow-x: auto; }
 .mono { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 12px; background: #e8ecf3; }
 .badge.ok { background: #dcf3e5; color: var(--ok); }
@@ -43,7 +46,7 @@ td .sub { color: var(--muted); font-size: 12px; }
 .msg.info { background: #e3ecfb; color: #1b3f8f; }
 .msg.ok { background: #dcf3e5; color: var(--ok); }
 .denied { max-width: 480px; margin: 80px auto; text-align: center; }
-.chart { width: 100%; height: auto; display: block; }
+.chart { width: 100%; max-width: 880px; height: auto; display: block; }
 .chart text { font-size: 11px; fill: var(--muted); }
 .chart .bar { fill: var(--accent); }
 .chart .bar2 { fill: #7fa3e8; }
