@@ -21,6 +21,14 @@ const StoredQueue = z.object({ items: z.array(StoredItem), seen: z.record(z.stri
 /** Publishes one file; reports bytes for the progress bar. */
 export type Publisher = (item: StoredItem, progress: (state: QueueItem['state'], done: number, total: number) => void) => Promise<{ releaseId: string; recordCount: number }>;
 
+export interface QueueHooks {
+  dir: string;
+  publish: Publisher;
+  onChange: (items: QueueItem[], current?: StoredItem) => void;
+  onError: (item: StoredItem, error: ApiError) => void;
+  toError: (e: unknown) => ApiError;
+}
+
 const ACTIVE: QueueItem['state'][] = ['profiling', 'uploading', 'completing'];
 /** Progress events at most this often per item; a bar does not need more. */
 const PROGRESS_EVERY_MS = 200;
@@ -36,12 +44,12 @@ export class PublishQueue {
   private constructor(
     private readonly dir: string,
     private readonly publish: Publisher,
-    private readonly onChange: (items: QueueItem[], current?: StoredItem) => void,
-    private readonly onError: (item: StoredItem, error: ApiError) => void,
-    private readonly toError: (e: unknown) => ApiError,
+    private readonly onChange: QueueHooks['onChange'],
+    private readonly onError: QueueHooks['onError'],
+    private readonly toError: QueueHooks['toError'],
   ) {}
 
-  static async open(opts: { dir: string; publish: Publisher; onChange: PublishQueue['onChange']; onError: PublishQueue['onError']; toError: (e: unknown) => ApiError }): Promise<PublishQueue> {
+  static async open(opts: QueueHooks): Promise<PublishQueue> {
     const q = new PublishQueue(opts.dir, opts.publish, opts.onChange, opts.onError, opts.toError);
     try {
       const parsed = StoredQueue.safeParse(JSON.parse(await readFile(q.file, 'utf8')));
