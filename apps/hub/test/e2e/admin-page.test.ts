@@ -136,6 +136,19 @@ describe('admin page in Chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('section[data-page=audit] tbody tr').length === 1, undefined, WAIT);
     await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
 
+    // An expired access token is refreshed (single-use refresh token rotated) and the page carries on.
+    const before = await page.evaluate(() => {
+      const saved = JSON.parse(sessionStorage.getItem('dme.admin.session')!) as { accessTokenExpiresAt: string; refreshToken: string };
+      sessionStorage.setItem('dme.admin.session', JSON.stringify({ ...saved, accessTokenExpiresAt: new Date(0).toISOString() }));
+      return saved.refreshToken;
+    });
+    await page.reload();
+    await page.click('#nav a[href="#subscriptions"]');
+    await page.waitForSelector('section[data-page=subscriptions] >> span.badge:has-text("pending")', WAIT);
+    const after = await page.evaluate(() => JSON.parse(sessionStorage.getItem('dme.admin.session')!) as { accessTokenExpiresAt: string; refreshToken: string });
+    expect(after.refreshToken).not.toBe(before);
+    expect(Date.parse(after.accessTokenExpiresAt)).toBeGreaterThan(Date.now());
+
     expect(pageErrors).toEqual([]);
     await page.close();
   });
