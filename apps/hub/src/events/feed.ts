@@ -6,11 +6,22 @@
  * call `after(cursor)`. Invariant: the cache holds every event with
  * floor < id <= head, so a cursor >= floor is answered from memory and an
  * older one from the store; either way nothing between is skipped.
+ *
+ * Older history is read from the store a page at a time, and full pages are
+ * remembered (a few, shared by every stream): streams replaying the same
+ * history (a thousand clients reconnecting from one cursor) then share one
+ * read and one copy of the records instead of each parsing its own, which
+ * had made the heap balloon. Only full pages are kept because they can never
+ * change: ids are assigned in commit order (one writer), so once id N is
+ * visible no smaller id appears later. A short page may still grow and is
+ * never cached.
  */
 import type { EventRecord, EventStore } from '../store/ledger.js';
 import type { EventNotifier, Listener } from './notifier.js';
 
 const PAGE = 500;
+/** Full pages of older history kept for streams replaying it (each ≤ the caller's limit, 200 on the stream). */
+const HISTORY_PAGES = 32;
 
 export interface EventFeed {
   /** Events with id > cursor, ascending, at most `limit`. */
@@ -79,6 +90,19 @@ export function createEventFeed(events: EventStore, lastEventId: () => Promise<n
 
   const unsubscribe = notifier.subscribe(() => void refresh());
 
+  const history = new Map<string, EventRecord[]>();
+  const historyPage = async (cursor: number, limit: number): Promise<EventRecord[]> => {
+    const key = `${cursor} ${limit}`;
+    const hit = history.get(key);
+    if (hit) return hit;
+    const page = await events.list(cursor, limit);
+    if (page.length === limit) {
+      if (history.size >= HISTORY_PAGES) history.delete(history.keys().next().value!);
+      history.set(key, page);
+    }
+    return page;
+  };
+
   return {
     async after(cursor, limit) {
       await init();
@@ -93,7 +117,7 @@ export function createEventFeed(events: EventStore, lastEventId: () => Promise<n
         // The store may already hold newer rows than the cache; the pending wake-up brings them.
         return out;
       }
-      return events.list(cursor, limit);
+      return historyPage(cursor, limit);
     },
     subscribe(listener) {
       listeners.add(listener);
@@ -102,6 +126,7 @@ export function createEventFeed(events: EventStore, lastEventId: () => Promise<n
     close() {
       unsubscribe();
       listeners.clear();
+      history.clear();
     },
   };
 }
