@@ -138,6 +138,8 @@ afterAll(async () => h?.close());
 
 describe('SyncEngine against a real hub', () => {
   let first: string;
+  let p1: string;
+  let p2: string;
 
   it('catches up on a new subscription, then imports a new release from the open event stream without polling', async () => {
     first = await publish('numbers', numbersCsv(300, 'r1'));
@@ -207,12 +209,12 @@ describe('SyncEngine against a real hub', () => {
   }, 120_000);
 
   it('an incremental dataset upserts each release on its key', async () => {
-    const p1 = await publish('prices', pricesCsv(1, 100, 1));
+    p1 = await publish('prices', pricesCsv(1, 100, 1));
     await subscribeApproved('bob', 'prices');
     const b = await engineFor('bob');
     await b.engine.start();
     await b.waitFor((e) => imported(e, p1), 'the first prices release');
-    const p2 = await publish('prices', pricesCsv(51, 150, 2));
+    p2 = await publish('prices', pricesCsv(51, 150, 2));
     await b.waitFor((e) => imported(e, p2), 'the second prices release');
     expect(count(b.library, 'prices')).toBe(150);
     const rows = query<{ id: number; price: number }>(b.library, 'SELECT id, price FROM prices WHERE id IN (1, 50, 51, 150) ORDER BY id');
@@ -225,16 +227,34 @@ describe('SyncEngine against a real hub', () => {
     await b.engine.stop();
   }, 120_000);
 
+  it('a subscription approved while the engine runs is caught up from the stream', async () => {
+    await h.user('dave', 'consumer');
+    const d = await engineFor('dave');
+    await d.engine.start();
+    await d.waitFor((e) => e.type === 'idle', 'idle with no subscription');
+    await subscribeApproved('dave', 'prices');
+    // No restart: SUBSCRIPTION_ACTIVATED on the open stream triggers the catch-up of its history.
+    await d.waitFor((e) => imported(e, p2), 'the history of the new subscription');
+    const order = d.seen.filter((e) => e.type === 'imported').map((e) => (e as { releaseId: string }).releaseId);
+    expect(order).toEqual([p1, p2]);
+    expect(count(d.library, 'prices')).toBe(150);
+    await d.engine.stop();
+  }, 120_000);
+
   it('a suspended subscription stops receiving while its local data stays', async () => {
     const a = await engineFor('alice');
     await a.engine.start();
     await a.waitFor((e) => e.type === 'idle', 'idle');
     const sub = json<{ items: { id: string; status: string }[] }>(await h.ok('alice', ['subscriptions', '--json'])).items.find((s) => s.status === 'active')!;
+    a.requests.length = 0;
     await h.ok('producer', ['suspend', sub.id]);
     const r6 = await publish('numbers', numbersCsv(10, 'r6'));
     // The DATA_PUBLISHED event reaches only active subscribers; give the stream time to deliver anything.
     await sleep(1_500);
     expect(a.seen.some((e) => e.type === 'imported' && e.releaseId === r6)).toBe(false);
+    // The SUBSCRIPTION_SUSPENDED event made the engine re-read its subscriptions, and it asked for nothing else.
+    expect(a.requests).toContain('GET /v1/consumer/subscriptions');
+    expect(a.requests.filter((r) => r.includes('/download/') || r.includes('/releases'))).toEqual([]);
     expect(count(a.library, 'numbers')).toBe(70);
     await a.engine.stop();
   }, 120_000);
