@@ -15,10 +15,8 @@
  * - Exactly once: `library.hasRelease` is the source of truth, checked before
  *   any download, and importRelease records the release in the transaction
  *   that writes its rows.
- * - The event cursor is saved only after the event's work was attempted (the
- *   events iterator saves it when the loop asks for the next event), so a
- *   crash replays an event rather than skipping it; catch-up at start covers
- *   whatever a replay could not.
+ * - The event cursor moves only after an event's work was attempted (see
+ *   follow.ts); catch-up at start covers whatever a replay could not.
  * - A failed release is retried with capped, jittered exponential backoff
  *   while other datasets proceed; a dataset's later releases wait behind it,
  *   except that a newer snapshot supersedes a failing older one.
@@ -26,14 +24,14 @@
  *   the stream and releases the lock; a partial payload stays for next time.
  */
 import type { HubClient } from '../../sdk/client.js';
-import type { DmeEvent } from '../../protocol/event.js';
-import { events as eventStream, EventStreamError, type EventsClientOptions, type EventsOptions } from '../../sdk/events.js';
+import { EventStreamError, type EventsClientOptions, type EventsOptions } from '../../sdk/events.js';
 import type { IdentitySecrets } from '../../identity/store.js';
 import { openLibrary, type Library } from '../library/library.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './backoff.js';
 import { CatchUp } from './catch-up.js';
 import { describeDataset } from './datasets.js';
 import { describeFailure, SyncError } from './errors.js';
+import { followEvents } from './follow.js';
 import { silentLogger, type Logger } from './log.js';
 import { SyncEvents, type SyncListener, type SyncStatus } from './progress.js';
 import { syncRelease, type ReleaseJobDeps } from './release-job.js';
@@ -74,15 +72,6 @@ export interface SyncReport {
   imported: string[];
   failed: FailedRelease[];
 }
-
-const SUBSCRIPTION_TYPES = new Set<DmeEvent['type']>([
-  'SUBSCRIPTION_APPROVED',
-  'SUBSCRIPTION_ACTIVATED',
-  'SUBSCRIPTION_REINSTATED',
-  'SUBSCRIPTION_SUSPENDED',
-  'SUBSCRIPTION_CANCELLED',
-  'SUBSCRIPTION_REJECTED',
-]);
 
 export class SyncEngine {
   private readonly events = new SyncEvents();
@@ -307,50 +296,28 @@ export class SyncEngine {
     };
   }
 
-  /** Follows /v1/events; each event's work is attempted before the next is read (and the cursor moves). */
+  /** Follows /v1/events until stop(); a refused stream stops the engine (see follow.ts). */
   private async follow(): Promise<void> {
     const signal = this.stopCtl.signal;
-    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     try {
-      const stream = eventStream(this.opts.stream, {
-        ...this.opts.streamOptions,
+      await followEvents({
+        stream: this.opts.stream,
+        ...(this.opts.streamOptions ? { streamOptions: this.opts.streamOptions } : {}),
         cursorStore: this.state.cursorStore(),
+        catchUp: this.catchUp,
+        scheduler: this.scheduler,
+        library: this.library,
+        logger: this.logger,
+        policy: this.policy,
         signal,
-        onReconnect: ({ attempt, delayMs, error }) => this.logger.warn('event stream reconnecting', { attempt, delayMs, error: error instanceof Error ? error.message : String(error) }),
       });
-      for await (const e of stream) {
-        this.logger.debug('event', { id: e.id, type: e.type });
-        try {
-          await Promise.race([this.handle(e), stopped]);
-        } catch (err) {
-          const info = describeFailure(err);
-          this.logger.error('event handling failed; catching up later', { id: e.id, type: e.type, code: info.code, error: info.message });
-          this.catchUp.later('datasetId' in e.data ? e.data.datasetId : undefined, this.policy);
-        }
-        if (signal.aborted) break;
-      }
     } catch (err) {
       if (signal.aborted) return;
-      const refused = err instanceof EventStreamError;
-      this.fatal = refused ? new SyncError('SYNC_STREAM_REFUSED', err.message, { cause: err }) : err;
+      this.fatal = err instanceof EventStreamError ? new SyncError('SYNC_STREAM_REFUSED', err.message, { cause: err }) : err;
       const info = describeFailure(err);
       this.events.emit({ type: 'error', code: info.code, message: info.message, attempt: 1, retryAt: null });
       this.logger.error('event stream failed; stopping', { code: info.code, error: info.message });
       void this.stop();
-    }
-  }
-
-  private async handle(e: DmeEvent): Promise<void> {
-    if (e.type === 'DATA_PUBLISHED') {
-      const { datasetId, releaseId } = e.data;
-      if (!this.catchUp.isActive(datasetId) || this.library.hasRelease(releaseId)) return;
-      const job = this.scheduler.job(releaseId) ?? (await this.catchUp.dataset(datasetId)).find((j) => j.releaseId === releaseId);
-      if (job) await job.attempted;
-      return;
-    }
-    if (SUBSCRIPTION_TYPES.has(e.type)) {
-      const jobs = await this.catchUp.refreshSubscriptions();
-      await Promise.all(jobs.map((j) => j.attempted));
     }
   }
 }
