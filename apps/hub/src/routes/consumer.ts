@@ -24,7 +24,8 @@ import {
   tierLimits,
   transition,
 } from '@dme/core/protocol';
-import type { SignedManifest } from '@dme/core/protocol';
+import type { Download } from '@dme/core/protocol';
+import type { TypedResponse } from 'hono';
 import { recorder } from '../audit/recorder.js';
 import { DEFAULT_URL_TTL_SEC } from '../blob/signing.js';
 import type { HubDeps } from '../deps.js';
@@ -32,6 +33,7 @@ import type { Caller } from '../env.js';
 import { HubError } from '../errors.js';
 import { HISTORY_LIMIT, inWindow, windowStart } from '../exchange/access.js';
 import { blobCall } from '../exchange/blob-errors.js';
+import { downloadBodies } from '../exchange/download-body.js';
 import { subscriptionEvent } from '../exchange/events.js';
 import { listingsOf } from '../exchange/listings.js';
 import { publishedView, subscriptionView } from '../exchange/views.js';
@@ -121,6 +123,7 @@ async function activeSubscription(deps: HubDeps, caller: Caller, datasetId: stri
 
 export function consumerRoutes(deps: HubDeps) {
   const audit = recorder(deps.store, deps.clock);
+  const downloadBody = downloadBodies();
 
   return newRouter()
     .openapi(catalog, async (c) => {
@@ -222,6 +225,8 @@ export function consumerRoutes(deps: HubDeps) {
         sha256: r.payloadSha256 ?? '',
         createdAt: now.toISOString(),
       });
-      return c.json({ release: publishedView(r), manifest: r.manifest as SignedManifest, grant: { recipient: grant.recipient, header: grant.header }, url, expiresAt }, 200);
+      // The bytes c.json({ release, manifest, grant, url, expiresAt }, 200) would send, mostly from a
+      // per-release memo (exchange/download-body.ts); the cast only restores the route's typed answer.
+      return c.body(downloadBody(r, grant, url, expiresAt), 200, { 'Content-Type': 'application/json' }) as unknown as TypedResponse<Download, 200, 'json'>;
     });
 }
