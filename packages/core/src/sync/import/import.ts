@@ -94,6 +94,24 @@ function classify(e: unknown, signal: AbortSignal | undefined): Error {
   return new ImportError('IMPORT_SOURCE', `reading the release failed: ${err.message}`, {}, { cause: e });
 }
 
+/**
+ * `p`, or IMPORT_ABORTED as soon as the signal fires. Not Promise.race
+ * against one long-lived abort promise: every race leaves a reaction on
+ * that promise holding its result, so each batch stayed reachable until the
+ * import ended (1M rows: heap 20 → 256 MB). The listener here goes with `p`.
+ */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(aborted(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(aborted(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
+
 /** Lets go of a source we will not read (a Readable holds a descriptor and may emit errors). */
 function discard(source: ByteSource): void {
   const s = source as { destroy?: () => void; on?: (event: string, fn: () => void) => void };
@@ -130,16 +148,12 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
     ...(req.batchSize ? { batchSize: req.batchSize } : {}),
   }, req.worker ?? false);
   // An abort must not wait for a stalled source: race every read against it.
-  let rejectAbort: (e: Error) => void = () => {};
-  const abortPromise = new Promise<never>((_, reject) => (rejectAbort = reject));
-  abortPromise.catch(() => undefined);
   const onAbort = (): void => {
-    rejectAbort(aborted(signal));
     const s = req.source as { destroy?: (e?: Error) => void };
     if (typeof s.destroy === 'function') s.destroy(aborted(signal));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
-  const race = <T>(p: Promise<T>): Promise<T> => (signal ? Promise.race([p, abortPromise]) : p);
+  const race = <T>(p: Promise<T>): Promise<T> => (signal ? raceAbort(p, signal) : p);
 
   let committed = false;
   db.exec('BEGIN IMMEDIATE');
