@@ -13,6 +13,12 @@
  * and deleted at the end. Ours runs in a child process so its peak RSS is
  * its own (not the generator's or this driver's).
  *
+ * Then, when the `dme` CLI and the hub are built (and DME_BENCH_DOWNLOAD is
+ * not 0), the whole consumer side: the producer publishes the CSV to a
+ * local hub (`dme-hub serve` on 127.0.0.1), the consumer subscribes, is
+ * approved, and `dme sync --once` downloads, verifies, decrypts and imports
+ * it in its own process; printed with its ratio beside the one without.
+ *
  * Each line also prints the CPU seconds (user + system) each side used and
  * the 1-minute load average when it ended: on a shared machine the wall
  * clock ratio moves with other people's work, the CPU figures much less.
@@ -63,6 +69,8 @@ const TYPES = { e164: 'phone_e164', updated_at: 'datetime' };
 const STRICT_SQL = `CREATE TABLE phones (${COLUMNS.map((c) => `${c} TEXT NOT NULL`).join(', ')}) STRICT`;
 
 const load = () => loadavg()[0].toFixed(2);
+const DME = join(root, 'packages/core/bin/dme.js');
+const HUB = join(root, 'apps/hub/bin/dme-hub.js');
 
 const mod = (p) => import(pathToFileURL(join(dist, p)).href);
 
@@ -116,6 +124,79 @@ function runChild(args) {
   });
 }
 
+/** `dme-hub serve` on a free loopback port, its data under `dataDir`. */
+async function startHub(dataDir) {
+  const child = spawn(process.execPath, [HUB, 'serve'], {
+    env: { ...process.env, DME_HUB_HOST: '127.0.0.1', DME_HUB_PORT: '0', DME_HUB_DATA: dataDir, DME_HUB_PASSWORD_ITERATIONS: '1000' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start: ${out}`)), 30_000);
+    const onData = (d) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) (clearTimeout(timer), resolve(m[1]));
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`hub exited ${code}: ${out}`))));
+  });
+  return { child, url };
+}
+
+/**
+ * Producer publishes the CSV to a fresh local hub, the consumer subscribes
+ * and is approved, then `dme sync --once` runs as the consumer, timed with
+ * /usr/bin/time when present (else wall clock only).
+ */
+async function withDownload(csv, work) {
+  const hub = await startHub(join(work, 'hub-data'));
+  try {
+    const dme = (user, args, input) => {
+      const r = spawnSync(process.execPath, [DME, ...args], {
+        cwd: work,
+        env: { PATH: process.env.PATH, HOME: work, DME_HOME: join(work, `home-${user}`), DME_KEYCHAIN: 'off', DME_HUB_URL: hub.url, TMPDIR: work },
+        input: input ?? '',
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
+      if (r.status !== 0) throw new Error(`dme ${args.join(' ')} (as ${user}) exited ${r.status}: ${r.stderr}`);
+      return r.stdout;
+    };
+    for (const [user, role] of [['producer', 'producer'], ['consumer', 'consumer']]) {
+      dme(user, ['signup', '--email', `${user}@example.test`, '--name', user, '--password-stdin'], 'bench-password-0123\n');
+      dme(user, ['enable', role]);
+    }
+    const sample = join(work, 'sample.csv');
+    writeFileSync(sample, spawnSync('head', ['-n', '1001', csv], { encoding: 'utf8', maxBuffer: 1 << 24 }).stdout);
+    dme('producer', ['datasets', 'create', '--name', 'Phones', '--slug', 'phones', '--schema-from', sample, '--publish']);
+    const sub = JSON.parse(dme('consumer', ['subscribe', 'phones', '--json'])).id;
+    dme('producer', ['approve', sub]);
+    const p0 = performance.now();
+    dme('producer', ['publish', 'phones', csv, '--no-profile', '--quiet', '--json']);
+    const publishSecs = (performance.now() - p0) / 1000;
+    const timedSync = existsSync('/usr/bin/time');
+    const cmd = [process.execPath, DME, 'sync', '--once', '--json'];
+    const s0 = performance.now();
+    const r = spawnSync(timedSync ? '/usr/bin/time' : cmd[0], timedSync ? ['-f', '%U %S %M', ...cmd] : cmd.slice(1), {
+      cwd: work,
+      env: { PATH: process.env.PATH, HOME: work, DME_HOME: join(work, 'home-consumer'), DME_KEYCHAIN: 'off', DME_HUB_URL: hub.url, TMPDIR: work },
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    const secs = (performance.now() - s0) / 1000;
+    if (r.status !== 0) throw new Error(`dme sync --once exited ${r.status}: ${r.stderr.slice(-2000)}`);
+    const [user, sys, rssKiB] = timedSync ? r.stderr.trim().split('\n').pop().split(' ').map(Number) : [NaN, NaN, NaN];
+    const library = join(work, 'home-consumer', 'library.sqlite');
+    const count = Number(spawnSync('sqlite3', ['-readonly', library, 'SELECT count(*) FROM phones'], { encoding: 'utf8' }).stdout.trim());
+    return { secs, publishSecs, count, cpuSecs: user + sys, maxRssMB: rssKiB / 1024 };
+  } finally {
+    hub.child.kill('SIGTERM');
+    await new Promise((res) => (hub.child.exitCode !== null ? res() : hub.child.once('exit', res)));
+  }
+}
+
 async function main() {
   const rows = Number(process.argv[2] ?? 5_000_000);
   if (!Number.isSafeInteger(rows) || rows < 1) {
@@ -150,13 +231,6 @@ async function main() {
     await new Promise((res, rej) => out.end((e) => (e ? rej(e) : res())));
     console.log(`payload : age-encrypted ${(size / 1e6).toFixed(1)} MB in ${((performance.now() - e0) / 1000).toFixed(2)} s (setup, not timed below)`);
 
-    const hubReady = existsSync(join(root, 'packages/core/src/client/pull.ts')) && existsSync(join(root, 'apps/hub/src/node/hub.ts'));
-    console.log(
-      hubReady
-        ? 'note    : DOWNLOAD NOT INCLUDED: the hub and pull pipeline exist, but this bench does not drive them yet; ours = decrypt + import of a local payload'
-        : 'note    : DOWNLOAD NOT INCLUDED (no hub/pull pipeline yet); ours = decrypt + import of a local payload',
-    );
-
     // (a) ours
     const libPath = join(work, 'library.db');
     const ours = await runChild([payload, keyFile, libPath, String(rows)]);
@@ -186,6 +260,18 @@ async function main() {
     const ratio = ourRate / peerRate;
     if (peerCpu !== undefined) console.log(`cpu     : CPU-s per million rows: ours ${((ours.cpuSecs / rows) * 1e6).toFixed(2)}, sqlite3 ${((peerCpu / rows) * 1e6).toFixed(2)} (sqlite3 / ours = ${(peerCpu / ours.cpuSecs).toFixed(2)}×)`);
     console.log(`ratio   : ours is ${ratio.toFixed(2)}× sqlite3 (target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'}); peak RSS ${ours.maxRssMB.toFixed(0)} MB (target < ${TARGET_RSS_MB} MB: ${ours.maxRssMB < TARGET_RSS_MB ? 'met' : 'NOT met'})`);
+
+    // (c) the whole consumer pipeline from a local hub, when the CLI and hub are built.
+    if (process.env.DME_BENCH_DOWNLOAD === '0') console.log('pull    : skipped (DME_BENCH_DOWNLOAD=0)');
+    else if (!existsSync(DME) || !existsSync(HUB) || !existsSync(join(root, 'apps/hub/dist/node/cli.js'))) console.log('pull    : skipped (dme CLI or hub not built)');
+    else {
+      const pull = await withDownload(csv, work);
+      if (pull.count !== rows) throw new Error(`dme sync imported ${pull.count} rows, expected ${rows}`);
+      const pullRate = rows / pull.secs;
+      console.log(`publish : dme publish --no-profile of the CSV to a local hub in ${pull.publishSecs.toFixed(2)} s (setup, not timed)`);
+      console.log(`pull    : dme sync --once (its own process: start, download from the hub over HTTP, verify, decrypt, import) ${pull.secs.toFixed(2)} s = ${Math.round(pullRate).toLocaleString('en-US')} rows/s, peak RSS ${pull.maxRssMB.toFixed(0)} MB; CPU ${pull.cpuSecs.toFixed(2)} s; load ${load()}; table has ${pull.count.toLocaleString('en-US')} rows`);
+      console.log(`ratio   : with download ${(pullRate / peerRate).toFixed(2)}× sqlite3; without ${ratio.toFixed(2)}×`);
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
