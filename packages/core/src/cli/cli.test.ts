@@ -2,9 +2,9 @@
  * The real `dme` process against real files and the real `age` command.
  * Run after `npm run build` (the vitest global setup builds first).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,25 @@ describe('dme encrypt / decrypt', () => {
       expect(existsSync(out)).toBe(false);
     });
   }
+
+  it('leaves no temporary file when interrupted mid-write', async () => {
+    const enc = join(dir, 'interrupted.age');
+    expect(age(['-r', recipient, '-o', enc, plain]).status).toBe(0);
+    const outDir = mkdtempSync(join(dir, 'interrupt-'));
+    const child = spawn(process.execPath, [DME, 'decrypt', '-i', keyFile, '-o', join(outDir, 'out.bin'), '-'], {
+      env: { PATH: process.env.PATH, HOME: dir, DME_HOME: home, DME_KEYCHAIN: 'off' },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    // Half the file, then silence: the command waits mid-write with its temporary file open.
+    const bytes = readFileSync(enc);
+    child.stdin.write(bytes.subarray(0, bytes.length >> 1));
+    for (let i = 0; i < 100 && readdirSync(outDir).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(outDir).length).toBe(1);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(readdirSync(outDir)).toEqual([]);
+  });
 
   it('fails with the wrong key and leaves an existing output file untouched', () => {
     const enc = join(dir, 'other.age');

@@ -30,12 +30,15 @@ import { eventsCommand, EVENTS_HELP } from './commands/events.js';
 import { webhookCommand, WEBHOOK_HELP } from './commands/webhook.js';
 import { syncCommand, SYNC_HELP } from './commands/sync.js';
 import { CliError, describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
+import { removePendingTempFiles } from '../fs/atomic-file.js';
 import { line, processIo, type Io } from './io.js';
 
 interface Command {
   summary: string;
   help: string;
   run(argv: string[], io: Io): Promise<number>;
+  /** The command installs its own SIGINT/SIGTERM handling (a clean stop rather than an exit). */
+  handlesSignals?: boolean;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -63,7 +66,7 @@ const COMMANDS: Record<string, Command> = {
   grants: { summary: 'write history grants still owed to subscribers', help: GRANTS_HELP, run: grantsCommand },
   events: { summary: 'show (or --follow) the events of your datasets and subscriptions', help: EVENTS_HELP, run: eventsCommand },
   webhook: { summary: 'set, show, test your webhook; its delivery log; redeliver', help: WEBHOOK_HELP, run: webhookCommand },
-  sync: { summary: 'receive your subscriptions into a local SQLite library (--once: catch up and exit)', help: SYNC_HELP, run: syncCommand },
+  sync: { summary: 'receive your subscriptions into a local SQLite library (--once: catch up and exit)', help: SYNC_HELP, run: syncCommand, handlesSignals: true },
 };
 
 function version(): string {
@@ -118,10 +121,21 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     line(io.stdout, command.help);
     return EXIT_OK;
   }
+  if (!command.handlesSignals) exitCleanlyOnInterrupt();
   try {
     return await command.run(rest, io);
   } catch (err) {
     return report(name, err, io);
+  }
+}
+
+/** Ctrl-C or a TERM mid-command: leave no temporary output behind, exit 130/143. */
+function exitCleanlyOnInterrupt(): void {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removePendingTempFiles();
+      process.exit(code);
+    });
   }
 }
 

@@ -3,9 +3,10 @@
  * Write a file so that readers only ever see nothing or the complete result:
  * the bytes go to a temporary file beside the target (same directory, so the
  * final rename is atomic on one filesystem), are flushed to disk, and are
- * renamed over the target only when the writer succeeded. A failure, or a
- * SIGINT/SIGTERM mid-write, removes the temporary file and leaves the target
- * as it was.
+ * renamed over the target only when the writer succeeded. A failure removes
+ * the temporary file and leaves the target as it was; a process interrupted
+ * mid-write calls removePendingTempFiles() from its signal handler (the CLI
+ * does), since signal policy belongs to the program, not to this module.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -14,23 +15,17 @@ import { basename, dirname, join } from 'node:path';
 import { unlinkSync } from 'node:fs';
 
 const pending = new Set<string>();
-let handlersInstalled = false;
 
-function installSignalCleanup(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-    process.once(signal, () => {
-      for (const path of pending) {
-        try {
-          unlinkSync(path);
-        } catch {
-          // already gone
-        }
-      }
-      process.exit(code);
-    });
+/** Deletes the temporary files of writes still in progress. Synchronous, for signal handlers. */
+export function removePendingTempFiles(): void {
+  for (const path of pending) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
   }
+  pending.clear();
 }
 
 export interface AtomicWriteOptions {
@@ -54,7 +49,6 @@ export async function writeFileAtomically<T>(
       throw Object.assign(new Error(`${target} already exists`), { code: 'EEXIST' });
     }
   }
-  installSignalCleanup();
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   pending.add(tmp);
   const out = createWriteStream(tmp, { flags: 'wx', mode });

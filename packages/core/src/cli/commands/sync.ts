@@ -9,7 +9,6 @@
  */
 import { join, resolve } from 'node:path';
 import { requireRegisteredIdentity } from '../../client/connect.js';
-import { writeFileAtomically } from '../../fs/atomic-file.js';
 import { loadSecrets } from '../../identity/store.js';
 import { SyncEngine } from '../../sync/engine/engine.js';
 import { jsonLogger } from '../../sync/engine/log.js';
@@ -55,22 +54,10 @@ export function parseRate(text: string): number {
   return rate;
 }
 
-/**
- * fs/atomic-file installs, once per process and on first use, SIGINT/SIGTERM
- * handlers that exit at once (130/143). A sync must stop cleanly instead, so
- * make sure those handlers exist now (writing the run file is a first use),
- * then replace every handler with ours; they are never installed again.
- */
-async function takeSignals(stateDir: string, library: string, onSignal: (signal: NodeJS.Signals) => void): Promise<() => void> {
-  const runFile = join(stateDir, 'last-run.json');
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  await writeFileAtomically(runFile, async (out) => void out.end(`${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), library })}\n`));
+/** A sync stops cleanly on SIGINT/SIGTERM (the CLI leaves signals to this command). */
+function takeSignals(onSignal: (signal: NodeJS.Signals) => void): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
-  for (const s of signals) {
-    process.removeAllListeners(s);
-    process.on(s, onSignal);
-  }
+  for (const s of signals) process.on(s, onSignal);
   return () => signals.forEach((s) => process.off(s, onSignal));
 }
 
@@ -109,7 +96,7 @@ export async function syncCommand(argv: string[], io: Io): Promise<number> {
 
     let interrupted = false;
     let signals = 0;
-    const release = await takeSignals(stateDir, library, (signal) => {
+    const release = takeSignals((signal) => {
       signals++;
       // A second signal means "now": the open transaction dies with the process, which SQLite rolls back.
       if (signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
