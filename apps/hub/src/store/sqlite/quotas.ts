@@ -2,10 +2,11 @@
  * @module store/sqlite/quotas
  * QuotaStore on better-sqlite3: API-call counters through a write-behind
  * counter (keys `<accountId> <month>`), download bytes summed from the usage
- * table over the (account_id, created_at) index.
+ * table incrementally (./download-bytes.ts).
  */
 import type { Database } from 'better-sqlite3';
 import { writeTx } from './tx.js';
+import { downloadBytesCounter } from './download-bytes.js';
 import { WriteBehindCounter } from '../../limits/write-behind.js';
 import type { QuotaStore } from '../quotas.js';
 
@@ -21,9 +22,7 @@ export function sqliteQuotas(db: Database, flushIntervalMs = 1000): QuotaStore {
     `INSERT INTO api_call_counters (account_id, month, calls) VALUES (?, ?, ?)
      ON CONFLICT (account_id, month) DO UPDATE SET calls = calls + excluded.calls`,
   );
-  const bytes = db.prepare<[string, string, string], { n: number }>(
-    `SELECT coalesce(sum(bytes), 0) AS n FROM usage WHERE account_id = ? AND created_at >= ? AND created_at < ? AND kind = 'download'`,
-  );
+  const downloadBytes = downloadBytesCounter(db);
   const addAll = writeTx(db, (deltas: ReadonlyMap<string, number>) => {
     for (const [key, n] of deltas) add.run(...splitKey(key), n);
   });
@@ -51,7 +50,7 @@ export function sqliteQuotas(db: Database, flushIntervalMs = 1000): QuotaStore {
         await counter.add(keyOf(accountId, m));
       })();
     },
-    downloadBytes: async (accountId, from, to) => bytes.get(accountId, from, to)!.n,
+    downloadBytes: async (accountId, from, to) => downloadBytes(accountId, from, to),
     flush: () => counter.flush(),
   };
 }
