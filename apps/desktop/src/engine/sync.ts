@@ -4,12 +4,13 @@
  * download, verify, decrypt, import) for the signed-in consumer and turns
  * its progress into the desktop's push events and SyncState.
  *
- * The core engine is reached through `SyncEngineLike`, loaded at run time,
- * so the desktop builds and runs (sync shown as stopped, with a reason)
- * even where that module is missing; tests pass a factory instead.
+ * The core engine is reached through `SyncEngineLike` (the subset of its
+ * API the desktop uses), so tests can pass a factory instead; a failure to
+ * start is shown as sync stopped, with a reason.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import type { HubClient } from '@dme/core/sdk/client';
+import { SyncEngine } from '@dme/core/sync/engine';
 import type { Arrival, SyncState } from '../shared/models.js';
 import type { DesktopEvent } from '../shared/events.js';
 
@@ -31,7 +32,7 @@ export interface SyncEngineLike {
 }
 
 export interface SyncEngineOptionsLike {
-  hub: unknown;
+  hub: HubClient;
   stream: { baseUrl: string; fetch: typeof fetch };
   secrets: { ageIdentity: string };
   library: string;
@@ -40,18 +41,8 @@ export interface SyncEngineOptionsLike {
 
 export type SyncEngineFactory = (opts: SyncEngineOptionsLike) => Promise<SyncEngineLike>;
 
-/** The real engine, when @dme/core exports it. */
-export const coreSyncEngine: SyncEngineFactory = async (opts) => {
-  // A variable specifier: the desktop must still build if core does not export the engine yet.
-  type Mod = { SyncEngine: new (o: SyncEngineOptionsLike) => SyncEngineLike };
-  const specifier = '@dme/core/sync/engine';
-  const mod = (await import(specifier).catch(async () => {
-    // Until core exports ./sync/engine: its built module inside the workspace package.
-    const pkg = fileURLToPath(import.meta.resolve('@dme/core/package.json'));
-    return import(pathToFileURL(join(dirname(pkg), 'dist', 'sync', 'engine', 'index.js')).href);
-  })) as Mod;
-  return new mod.SyncEngine(opts);
-};
+/** The real engine: @dme/core's SyncEngine. */
+export const coreSyncEngine: SyncEngineFactory = async (opts) => new SyncEngine(opts);
 
 const MAX_ARRIVALS = 20;
 

@@ -15,24 +15,11 @@ import { startHub } from '../../../hub/src/node/hub.js';
 import type { RunningHub } from '../../../hub/src/node/hub.js';
 import { startAgent } from '../../src/agent/server.js';
 import { createDesktopEngine } from '../../src/engine/index.js';
-import type { SyncEngineFactory, SyncEngineLike } from '../../src/engine/sync.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
 
 export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/**
- * The core sync engine for the desktops. The engine's default factory loads
- * `@dme/core/sync/engine`; until core's package.json exports that path, the
- * same module is loaded from source so the flow still runs end to end.
- */
-const syncEngine: SyncEngineFactory = async (opts) => {
-  type Mod = { SyncEngine: new (o: typeof opts) => SyncEngineLike };
-  const exported = '@dme/core/sync/engine';
-  const mod = (await import(exported).catch(() => import('../../../../packages/core/src/sync/engine/index.js'))) as unknown as Mod;
-  return new mod.SyncEngine(opts);
-};
 
 export interface Desktop {
   name: string;
@@ -72,7 +59,7 @@ export async function startWorld(): Promise<World> {
     const home = join(dir, name);
     mkdirSync(home);
     const env = { ...process.env, DME_HOME: home, DME_KEYCHAIN: 'off', DME_HUB_URL: hub.url };
-    const engine = await createDesktopEngine({ home, env, syncEngine, checkResults: true, log: () => undefined });
+    const engine = await createDesktopEngine({ home, env, checkResults: true, log: () => undefined });
     const agent = await startAgent({ engine, rendererDir: RENDERER_DIR, port: 0 });
     // One browser profile per desktop: both agents sit on 127.0.0.1, and
     // cookies do not separate by port, so a shared profile would mix tokens.
