@@ -37,7 +37,7 @@ export function windowStart(tier: Tier, now: Date): string | null {
   return historyCutoff(tier, now)?.toISOString() ?? null;
 }
 
-export function inWindow(release: ReleaseRecord, since: string | null): boolean {
+export function inWindow(release: Pick<ReleaseRecord, 'status' | 'publishedAt'>, since: string | null): boolean {
   return release.status === 'published' && (since === null || release.publishedAt! >= since);
 }
 

@@ -31,23 +31,32 @@ const expected = (r: ReleaseRecord, grant: { recipient: string; header: string }
   JSON.stringify({ release: publishedView(r), manifest: r.manifest, grant, url, expiresAt });
 
 describe('downloadBodies', () => {
-  it('equals JSON.stringify of the answer, first time and from memory with another grant and URL', () => {
+  it('equals JSON.stringify of the answer, first time and from memory with another grant and URL; the full record is read once', async () => {
     const body = downloadBodies();
     const r = release();
+    let loads = 0;
+    const full = async () => ((loads += 1), release());
     const a = { recipient: 'age1aaa', header: 'SEVBREVSLUE=' };
     const b = { recipient: 'age1bbb', header: 'SEVBREVSLUI=' };
-    expect(body(r, a, 'http://h/v1/blob/x?m=GET&exp=1&sig=s', '2026-03-01T00:05:00.000Z')).toBe(expected(r, a, 'http://h/v1/blob/x?m=GET&exp=1&sig=s', '2026-03-01T00:05:00.000Z'));
-    const text = body(release(), b, 'http://h/v1/blob/x?m=GET&exp=2&sig="t"', '2026-03-01T00:05:01.000Z');
+    expect(await body(r, full, a, 'http://h/v1/blob/x?m=GET&exp=1&sig=s', '2026-03-01T00:05:00.000Z')).toBe(expected(r, a, 'http://h/v1/blob/x?m=GET&exp=1&sig=s', '2026-03-01T00:05:00.000Z'));
+    const text = await body(release(), full, b, 'http://h/v1/blob/x?m=GET&exp=2&sig="t"', '2026-03-01T00:05:01.000Z');
     expect(text).toBe(expected(r, b, 'http://h/v1/blob/x?m=GET&exp=2&sig="t"', '2026-03-01T00:05:01.000Z'));
     expect(JSON.parse(text)).toMatchObject({ grant: b, release: { id: 'rel_1', status: 'published', recordCount: 2 } });
+    expect(loads).toBe(1);
   });
 
-  it('a release without a profile, and another id, are serialized on their own', () => {
+  it('a release without a profile, and another id, are serialized on their own', async () => {
     const body = downloadBodies();
     const g = { recipient: 'age1aaa', header: 'SEVBREVSLUE=' };
-    body(release(), g, 'u', 'e');
+    await body(release(), async () => release(), g, 'u', 'e');
     const other = release({ id: 'rel_2', profile: null, payloadSize: 99 });
-    expect(body(other, g, 'u', 'e')).toBe(expected(other, g, 'u', 'e'));
-    expect(JSON.parse(body(other, g, 'u', 'e')).release).not.toHaveProperty('profile');
+    expect(await body(other, async () => other, g, 'u', 'e')).toBe(expected(other, g, 'u', 'e'));
+    expect(JSON.parse(await body(other, async () => other, g, 'u', 'e')).release).not.toHaveProperty('profile');
+  });
+
+  it('refuses a full record that is not the summarised release', async () => {
+    const body = downloadBodies();
+    const g = { recipient: 'age1aaa', header: 'SEVBREVSLUE=' };
+    await expect(body(release(), async () => release({ publishedAt: '2026-03-02T00:00:00.000Z' }), g, 'u', 'e')).rejects.toThrow(/changed/);
   });
 });

@@ -227,6 +227,7 @@ export function consumerRoutes(deps: HubDeps) {
       });
       // The bytes c.json({ release, manifest, grant, url, expiresAt }, 200) would send, mostly from a
       // per-release memo (exchange/download-body.ts); the cast only restores the route's typed answer.
-      return c.body(downloadBody(r, grant, url, expiresAt), 200, { 'Content-Type': 'application/json' }) as unknown as TypedResponse<Download, 200, 'json'>;
+      const full = async () => (await deps.store.releases.get(r.id)) ?? Promise.reject(new Error(`release ${r.id} vanished`));
+      return c.body(await downloadBody(r, full, grant, url, expiresAt), 200, { 'Content-Type': 'application/json' }) as unknown as TypedResponse<Download, 200, 'json'>;
     });
 }

@@ -52,9 +52,12 @@ export interface ActivationCheck {
   releaseIds: string[];
 }
 
+/** The columns of a release a download checks and records (no manifest or profile: they are large). */
+export type ReleaseSummary = Pick<ReleaseRecord, 'id' | 'datasetId' | 'status' | 'payloadSize' | 'payloadSha256' | 'blobKey' | 'publishedAt'>;
+
 /** What a download needs in one read: the release, the caller's live subscription status and grant. */
 export interface DownloadAccess {
-  release: ReleaseRecord;
+  release: ReleaseSummary;
   /** Status of the caller's live subscription to the release's dataset; null when none. */
   subscription: SubscriptionStatus | null;
   grant: GrantRecord | null;

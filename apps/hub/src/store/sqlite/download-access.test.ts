@@ -37,8 +37,9 @@ describe('downloadAccess', () => {
     const releases = sqliteReleases(db);
     const subs = sqliteSubscriptions(db);
     const a = await releases.downloadAccess('rel_1', 'acc_c');
-    expect(a?.release).toEqual(await releases.get('rel_1'));
-    expect(a?.release.manifest).toEqual({ manifest: { v: 1 }, signature: 's' });
+    const full = await releases.get('rel_1');
+    expect(a?.release).toEqual({ id: full!.id, datasetId: full!.datasetId, status: full!.status, payloadSize: full!.payloadSize, payloadSha256: full!.payloadSha256, blobKey: full!.blobKey, publishedAt: full!.publishedAt });
+    expect(a?.release).toMatchObject({ id: 'rel_1', status: 'published', blobKey: 'k/1', payloadSize: 10 });
     expect(a?.subscription).toBe((await subs.findLive('acc_c', 'ds_1'))?.status);
     expect(a?.subscription).toBe('active');
     expect(a?.grant).toEqual(await releases.getGrant('rel_1', 'acc_c'));

@@ -82,7 +82,7 @@ export function grantWriter(db: Database) {
  * One statement instead of three on the hottest read (a download answer). The
  * subscription term repeats the partial index's WHERE so subscriptions_live serves it.
  */
-export const DOWNLOAD_ACCESS_SQL = `SELECT r.*, s.status AS sub_status, g.recipient AS g_recipient, g.header AS g_header, g.created_at AS g_created_at
+export const DOWNLOAD_ACCESS_SQL = `SELECT r.id, r.dataset_id, r.status, r.payload_size, r.payload_sha256, r.blob_key, r.published_at, s.status AS sub_status, g.recipient AS g_recipient, g.header AS g_header, g.created_at AS g_created_at
   FROM releases r
   LEFT JOIN subscriptions s ON s.consumer_id = @accountId AND s.dataset_id = r.dataset_id
     AND s.status IN ('pending', 'approved', 'active', 'suspended')
@@ -110,7 +110,7 @@ export function sqliteReleases(db: Database): ReleaseStore {
      ORDER BY r.published_at DESC, r.id DESC`,
   );
   const grant = db.prepare<[string, string], GrantRow>(`SELECT * FROM grants WHERE release_id = ? AND account_id = ?`);
-  const access = db.prepare<{ releaseId: string; accountId: string }, ReleaseRow & { sub_status: SubscriptionStatus | null; g_recipient: string | null; g_header: string | null; g_created_at: string | null }>(
+  const access = db.prepare<{ releaseId: string; accountId: string }, Pick<ReleaseRow, 'id' | 'dataset_id' | 'status' | 'payload_size' | 'payload_sha256' | 'blob_key' | 'published_at'> & { sub_status: SubscriptionStatus | null; g_recipient: string | null; g_header: string | null; g_created_at: string | null }>(
     DOWNLOAD_ACCESS_SQL,
   );
 
@@ -166,7 +166,15 @@ export function sqliteReleases(db: Database): ReleaseStore {
       const row = access.get({ releaseId, accountId });
       if (!row) return null;
       return {
-        release: toRelease(row),
+        release: {
+          id: row.id,
+          datasetId: row.dataset_id,
+          status: row.status,
+          payloadSize: row.payload_size,
+          payloadSha256: row.payload_sha256,
+          blobKey: row.blob_key,
+          publishedAt: row.published_at,
+        },
         subscription: row.sub_status,
         grant: row.g_header === null ? null : { releaseId, accountId, recipient: row.g_recipient!, header: row.g_header, createdAt: row.g_created_at! },
       };
