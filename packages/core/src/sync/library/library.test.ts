@@ -64,22 +64,24 @@ describe('openLibrary', () => {
     lib.close();
   });
 
-  it('makes new files with 64 KiB pages (or the size asked for) and leaves an existing file at its own size', () => {
+  it('makes new files with 4 KiB pages (or the size asked for) and leaves an existing file at its own size', () => {
     const fresh = openLibrary(join(dir, 'fresh.db'));
     expect(fresh.db.pragma('page_size', { simple: true })).toBe(DEFAULT_PAGE_SIZE);
-    expect(DEFAULT_PAGE_SIZE).toBe(65536);
+    expect(DEFAULT_PAGE_SIZE).toBe(4096);
     fresh.close();
-    const small = openLibrary(join(dir, 'small.db'), { pageSize: 4096 });
-    expect(small.db.pragma('page_size', { simple: true })).toBe(4096);
-    small.close();
-    const again = openLibrary(join(dir, 'small.db'));
-    expect(again.db.pragma('page_size', { simple: true })).toBe(4096);
+    const big = openLibrary(join(dir, 'big.db'), { pageSize: 65536 });
+    expect(big.db.pragma('page_size', { simple: true })).toBe(65536);
+    expect(big.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    big.close();
+    const again = openLibrary(join(dir, 'big.db'), { pageSize: 8192 });
+    expect(again.db.pragma('page_size', { simple: true })).toBe(65536);
     again.close();
     const old = new Database(join(dir, 'old.db'));
+    old.pragma('page_size = 16384');
     old.exec('CREATE TABLE mine (a TEXT)');
     old.close();
     const opened = openLibrary(join(dir, 'old.db'));
-    expect(opened.db.pragma('page_size', { simple: true })).toBe(4096);
+    expect(opened.db.pragma('page_size', { simple: true })).toBe(16384);
     expect(opened.db.pragma('journal_mode', { simple: true })).toBe('wal');
     opened.close();
   });

@@ -21,20 +21,22 @@ export interface OpenLibraryOptions {
   busyTimeoutMs?: number;
   /**
    * Page size for a NEW library file, bytes (a power of two, 512–65536);
-   * an existing file keeps the size it was made with. Default 65536: see
+   * an existing file keeps the size it was made with. Default 4096: see
    * DEFAULT_PAGE_SIZE.
    */
   pageSize?: number;
 }
 
 /**
- * Page size of new libraries. Bulk imports write every page twice (WAL,
- * then the checkpoint), one syscall per page each way, so big pages cut the
- * write path: 1M phone rows, insert + commit 0.39 s with 4 KiB pages,
- * 0.21 s with 64 KiB. A library holds a few large tables read mostly by
- * scans, where big pages cost nothing.
+ * Page size of new libraries: SQLite's 4 KiB. Bigger pages speed up
+ * snapshot loads (every page is written twice, WAL then checkpoint, a
+ * syscall pair per page: 1M phone rows insert + commit 0.39 s at 4 KiB,
+ * 0.21 s at 64 KiB) but slow keyed tables, whose upserts write scattered
+ * pages (1M rows keyed on e164, CPU: first load 10.3 s at 4 KiB, 11.7 at
+ * 16 KiB, 22.6 at 64 KiB; 20k random upserts 0.26 / 0.38 / 0.67 s). A
+ * library of large snapshot-only datasets may ask for 65536.
  */
-export const DEFAULT_PAGE_SIZE = 65536;
+export const DEFAULT_PAGE_SIZE = 4096;
 
 export class Library {
   /** Raw connection, for reads (the Data screen, tests). Writes belong to the importer. */
