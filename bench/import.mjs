@@ -31,10 +31,12 @@
  * binding each TEXT value ~130 ns (V8 UTF-8 length + copy, two mallocs;
  * numbers bind in ~23 ns) plus SQLite's own insert ≈ 1.1–1.2 s; CSV parse
  * and conversion ≈ 0.35 s; decryption ≈ 0.17 s; commit with the WAL
- * checkpoint ≈ 0.05 s at 64 KiB pages (0.15–0.25 s at 4 KiB). One thread
- * must bind every cell (one SQLite writer, and a transaction cannot read a
- * scratch database another connection is still filling), so ≈ 1.2 s/M is
- * this design's floor, against sqlite3's ≈ 1.8 s/M.
+ * checkpoint ≈ 0.15–0.25 s at the default 4 KiB pages (≈ 0.05 s at 64 KiB,
+ * which openLibrary offers but does not default to: it doubles the cost of
+ * keyed upserts, see DEFAULT_PAGE_SIZE). One thread must bind every cell
+ * (one SQLite writer, and a transaction cannot read a scratch database
+ * another connection is still filling), so ≈ 1.3–1.4 CPU-s/M is this
+ * design's floor, against sqlite3's ≈ 1.55 CPU-s/M (≈ 1.8 s/M wall).
  * Measured and rejected (insert-only microbenchmarks, 200k–400k rows, CPU):
  * - SQL literals through db.exec instead of binding: 1.65 s/M vs 1.13–1.19
  *   (building the text alone 0.49 s/M; SQLite parsing it ≈ 1 s/M; the
