@@ -4,11 +4,11 @@
  * (with freshness from GET /v1/freshness/{id}), subscribe, my subscriptions
  * joined with what the local library holds for each.
  */
-import type { CatalogEntry, Dataset, Freshness as HubFreshness, Subscription } from '@dme/core/protocol';
+import type { CatalogEntry, Dataset, FileProfile, Freshness as HubFreshness, Subscription } from '@dme/core/protocol';
 import { FreshnessSchema } from '@dme/core/protocol';
 import type { Connection } from '@dme/core/client';
 import { DesktopError } from '../shared/result.js';
-import type { CatalogItem, DatasetDetail, Freshness, SubscriptionView } from '../shared/models.js';
+import type { CatalogItem, ColumnView, DatasetDetail, Freshness, SubscriptionView } from '../shared/models.js';
 import type { LibraryData } from './data.js';
 
 /** Bound on catalog pages walked to find one dataset, so a runaway cursor cannot loop. */
@@ -46,7 +46,7 @@ export class CatalogService {
   private readonly names = new Map<string, { name: string; producer: string }>();
 
   constructor(
-    private readonly require: () => { conn: Connection },
+    private readonly require: () => { conn: Connection; account: { id: string } },
     private readonly data: LibraryData,
   ) {}
 
@@ -90,14 +90,42 @@ export class CatalogService {
     }
   }
 
+  /**
+   * The newest release's profiled columns, where the hub lets this account
+   * read releases: its own dataset, or one it actively subscribes to.
+   * Undefined otherwise or on failure (the rest of the detail still shows).
+   */
+  private async profiledColumns(e: CatalogEntry): Promise<ColumnView[] | undefined> {
+    if (!e.lastRelease) return undefined;
+    const { conn, account } = this.require();
+    try {
+      let profile: FileProfile | undefined;
+      if (e.dataset.producerId === account.id) {
+        const { items } = await conn.hub.listReleases(e.dataset.id);
+        profile = items
+          .filter((r) => r.status === 'published')
+          .sort((a, b) => b.publishedAt.localeCompare(a.publishedAt))
+          .find((r) => r.profile)?.profile;
+      } else if (e.subscription?.status === 'active') {
+        const { items } = await conn.hub.datasetReleases(e.dataset.id);
+        profile = items.find((r) => r.profile)?.profile; // newest first
+      }
+      return profile?.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullCount > 0 }));
+    } catch {
+      return undefined;
+    }
+  }
+
   async detail(datasetId: string): Promise<DatasetDetail> {
     const e = await this.entry(datasetId);
     const d = e.dataset;
-    const freshness = await this.freshness(datasetId);
+    const [freshness, profiled] = await Promise.all([this.freshness(datasetId), d.columns.length > 0 ? undefined : this.profiledColumns(e)]);
+    const declared: ColumnView[] = d.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, ...(c.description ? { description: c.description } : {}) }));
     return {
       ...catalogItem(e),
       compression: d.compression,
-      columns: d.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable, ...(c.description ? { description: c.description } : {}) })),
+      columns: declared.length > 0 ? declared : (profiled ?? []),
+      columnsFrom: declared.length > 0 ? 'dataset' : profiled ? 'release' : 'none',
       keyColumns: d.keyColumns,
       ...(d.coverage ? { coverage: d.coverage } : {}),
       ...(freshness ? { freshness } : {}),

@@ -88,6 +88,8 @@ export async function createDesktopEngine(opts: DesktopEngineOptions): Promise<D
     const dataset = await producer.dataset(item.datasetId);
     const { identity, secrets } = await loadSecrets(home, env);
     const phase = { profile: 'profiling', upload: 'uploading', complete: 'completing' } as const;
+    // core reports the completion step as 0/1 then 1/1; the bar keeps the payload bytes uploaded instead.
+    let payloadBytes = item.bytesTotal;
     const res = await publishFile({
       hub: conn.hub,
       accountId: account.id,
@@ -98,7 +100,11 @@ export async function createDesktopEngine(opts: DesktopEngineOptions): Promise<D
       format: dataset.format,
       keyColumns: dataset.keyColumns,
       uploadFetch: conn.session.plainFetch,
-      onProgress: (p, done, total) => progress(phase[p], done, total),
+      onProgress: (p, done, total) => {
+        if (p === 'complete') return progress(phase[p], payloadBytes, payloadBytes);
+        if (p === 'upload') payloadBytes = total;
+        progress(phase[p], done, total);
+      },
     });
     return { releaseId: res.release.id, recordCount: res.release.recordCount };
   };

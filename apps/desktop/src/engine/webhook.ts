@@ -14,21 +14,33 @@ async function send(conn: Connection, method: 'GET' | 'PUT', body?: unknown): Pr
     method,
     ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
   });
-  const json = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  if (!res.ok) throw new HubError(res.status, json?.error?.code ?? 'HUB_ERROR', json?.error?.message ?? `the hub answered ${res.status}`);
+  const json = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | null;
+  if (!res.ok) throw new HubError(res.status, json?.error?.code ?? 'HUB_ERROR', json?.error?.message ?? `the hub answered ${res.status}`, json?.error?.details);
   return json;
+}
+
+function unavailable(why: string): WebhookView {
+  return { available: false, unavailable: why, url: null, enabled: false };
+}
+
+function tierName(tier: unknown): string {
+  return typeof tier === 'string' && tier ? tier.charAt(0) + tier.slice(1).toLowerCase() : 'a tier without webhooks';
 }
 
 export class WebhookService {
   constructor(private readonly require: () => { conn: Connection }) {}
 
+  /** The webhook, or a state the UI shows as is where the account cannot have one (not an error). */
   async get(): Promise<WebhookView> {
     const { conn } = this.require();
     try {
       const w = WebhookConfigSchema.parse(await send(conn, 'GET'));
-      return { url: w.url, enabled: w.enabled };
+      return { available: true, url: w.url, enabled: w.enabled };
     } catch (e) {
-      if (e instanceof HubError && e.status === 404) return { url: null, enabled: false };
+      if (!(e instanceof HubError)) throw e;
+      if (e.status === 404) return { available: true, url: null, enabled: false };
+      if (e.code === 'TIER_LIMIT') return unavailable(`Webhooks need the Professional tier; this account is on ${tierName(e.details?.['tier'])}.`);
+      if (e.status === 403) return unavailable('Webhooks are for accounts that receive data.');
       throw e;
     }
   }
@@ -39,11 +51,11 @@ export class WebhookService {
       const current = await this.get();
       if (current.url === null) return current;
       const r = WebhookPutResultSchema.parse(await send(conn, 'PUT', { url: current.url, enabled: false }));
-      return { url: r.webhook.url, enabled: r.webhook.enabled };
+      return { available: true, url: r.webhook.url, enabled: r.webhook.enabled };
     }
     const parsed = WebhookPutResultSchema.safeParse(await send(conn, 'PUT', { url, enabled: true }));
     if (!parsed.success) throw new DesktopError('HUB_ERROR', 'The hub answered the webhook change with something unexpected.');
     const r = parsed.data;
-    return { url: r.webhook.url, enabled: r.webhook.enabled, ...(r.secret ? { secret: r.secret } : {}) };
+    return { available: true, url: r.webhook.url, enabled: r.webhook.enabled, ...(r.secret ? { secret: r.secret } : {}) };
   }
 }

@@ -95,6 +95,8 @@ export type Freshness = z.infer<typeof Freshness>;
 export const DatasetDetail = CatalogItem.extend({
   compression: z.string(),
   columns: z.array(ColumnView),
+  /** Where `columns` came from: the dataset's declared schema, the newest release's profile, or nowhere yet. */
+  columnsFrom: z.enum(['dataset', 'release', 'none']),
   keyColumns: z.array(z.string()),
   coverage: z.string().optional(),
   /** Absent when the hub could not say (the rest of the detail still shows). */
@@ -168,6 +170,7 @@ export const QueueItem = z.object({
   datasetId: Id,
   fileName: z.string(),
   state: QueueState,
+  /** Bytes of the current phase: the file's while profiling, the encrypted payload's from uploading on (so a finished item shows the payload size). */
   bytesDone: Count,
   bytesTotal: Count,
   releaseId: Id.optional(),
@@ -259,6 +262,9 @@ export const Settings = z.object({
 export type Settings = z.infer<typeof Settings>;
 
 export const WebhookView = z.object({
+  /** False where this account cannot have a webhook (tier, role); `unavailable` then says why, in words. */
+  available: z.boolean(),
+  unavailable: z.string().optional(),
   url: z.string().nullable(),
   enabled: z.boolean(),
   /** The signing secret, present only in the answer that created it (shown once). */

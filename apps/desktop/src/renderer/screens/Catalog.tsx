@@ -72,11 +72,14 @@ function Detail() {
         {detail.releaseCount !== undefined && (<><dt>Releases</dt><dd>{detail.releaseCount}</dd></>)}
       </dl>
       <h3>Schema</h3>
-      {detail.columns.length === 0 ? <p className="muted">The schema is set by the first release.</p> : (
+      {detail.columns.length === 0 ? <p className="muted">{detail.lastReleaseAt ? 'The producer declared no columns; subscribers see the columns of the latest release once approved.' : 'The schema is set by the first release.'}</p> : (
+        <>
+        {detail.columnsFrom === 'release' && <p className="muted">Columns as profiled from the latest release.</p>}
         <table aria-label="Schema">
           <thead><tr><th>Column</th><th>Type</th><th>Description</th></tr></thead>
           <tbody>{detail.columns.map((c) => <tr key={c.name}><td className="mono">{c.name}</td><td>{c.type}{c.nullable === false ? '' : '?'}</td><td className="muted">{c.description ?? ''}</td></tr>)}</tbody>
         </table>
+        </>
       )}
       <ErrorText error={detailError} />
       <div className="row" style={{ marginTop: 16 }}>

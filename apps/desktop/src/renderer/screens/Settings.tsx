@@ -56,7 +56,13 @@ export function SettingsScreen() {
           </>
         )}
       </section>
-      {webhook && (
+      {webhook && !webhook.available && (
+        <section className="panel" aria-label="Webhook">
+          <h2>Webhook</h2>
+          <p className="muted" role="note">{webhook.unavailable ?? 'Webhooks are not available for this account.'}</p>
+        </section>
+      )}
+      {webhook?.available && (
         <form className="panel" aria-label="Webhook" onSubmit={(e) => { e.preventDefault(); void setWebhook(hookUrl.trim() || null); }}>
           <h2>Webhook</h2>
           <p className="muted small">The hub can also call your server when data is published (signed per Standard Webhooks).</p>
