@@ -14,12 +14,15 @@
  * bytes on disk. Memory stays flat (the SDK keeps at most one upload piece in
  * flight). The temporary file is removed whatever happens, and the file key
  * only ever leaves this function wrapped in age headers.
+ *
+ * Latency: encryption starts before the hub round trips (recipients, start
+ * release) so the cipher workers spin up meanwhile, and the staged file is
+ * deleted while the hub completes (unlinking a GiB of page cache takes ~0.25 s).
  */
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeHeader, encryptPayload, randomFileKey } from '../crypto/age/index.js';
+import { encodeHeader, encryptPayload, openFileSource, randomFileKey } from '../crypto/age/index.js';
 import { signManifest } from '../crypto/manifest.js';
 import type { IdentitySecrets, PublicIdentity } from '../identity/store.js';
 import { profileFile } from '../profile/index.js';
@@ -99,30 +102,38 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
       onProgress: (p) => progress('profile', Math.min(p.bytes, info.size), info.size),
     });
   }
-  const recipients = await recipientsOf(opts);
 
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dme-publish-'));
   const staged = await StagedPayload.create(join(dir, 'payload.age'));
   const fileKey = randomFileKey();
+  let removing: Promise<void> | undefined;
+  const removeStaged = (): Promise<void> => (removing ??= staged.dispose().then(() => rm(dir, { recursive: true, force: true })));
+  const out = staged.writable();
+  let encrypting: Promise<Awaited<ReturnType<typeof encryptPayload>>> | undefined;
   try {
-    // The payload size follows from the plaintext size, so the release starts
-    // (and the upload runs) while encryption is still writing the payload.
+    // The payload size follows from the plaintext size, so encryption starts
+    // now, and the release starts (and the upload runs) while it is still
+    // writing the payload.
     const payloadSize = agePayloadSize(info.size);
+    encrypting = openFileSource(opts.file)
+      .then((source) => encryptPayload(source, out, fileKey))
+      .then(
+        async (result) => {
+          await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
+          staged.finish();
+          return result;
+        },
+        (err: unknown) => {
+          staged.fail(err instanceof Error ? err : new Error(String(err)));
+          throw err;
+        },
+      );
+    // Settled below, or by the finally when the hub calls fail first.
+    encrypting.catch(() => undefined);
+    const recipients = await recipientsOf(opts);
     const started = await opts.hub.startRelease(opts.datasetId, { payloadSize });
     const releaseId = started.release.id;
     progress('upload', 0, payloadSize);
-    const out = staged.writable();
-    const encrypting = encryptPayload(createReadStream(opts.file, { highWaterMark: 1 << 20 }), out, fileKey).then(
-      async (result) => {
-        await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
-        staged.finish();
-        return result;
-      },
-      (err: unknown) => {
-        staged.fail(err instanceof Error ? err : new Error(String(err)));
-        throw err;
-      },
-    );
     const uploading = uploadPayload(started.target as UploadTarget, (offset) => staged.readFrom(offset), payloadSize, {
       ...(opts.uploadFetch ? { fetch: opts.uploadFetch } : {}),
       ...(opts.pieceSize ? { pieceSize: opts.pieceSize } : {}),
@@ -140,6 +151,8 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     const enc = encrypted.value;
     const uploaded = sent.value;
     if (enc.payloadBytes !== payloadSize) throw new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
+    // Every byte is with the hub: nothing will resume from the staged file.
+    void removeStaged().catch(() => undefined);
 
     progress('complete', 0, 1);
     const manifest: Manifest = {
@@ -170,8 +183,10 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     progress('complete', 1, 1);
     return { release: done.release, grants: done.grants, recipients: recipients.length, profile };
   } finally {
+    // Stop an encryption still running (a hub call failed) before the key is wiped.
+    if (!out.writableFinished) out.destroy();
+    await encrypting?.catch(() => undefined);
     fileKey.fill(0);
-    await staged.dispose();
-    await rm(dir, { recursive: true, force: true });
+    await removeStaged();
   }
 }
