@@ -24,7 +24,7 @@ const PAGE = 500;
 const HISTORY_PAGES = 32;
 
 export interface EventFeed {
-  /** Events with id > cursor, ascending, at most `limit`. */
+  /** Events with id > cursor, ascending, at most `limit`. Shared with other streams: read, never mutate. */
   after(cursor: number, limit: number): Promise<EventRecord[]>;
   /** Called after each refresh that follows a notification. */
   subscribe(listener: Listener): () => void;
