@@ -1,14 +1,14 @@
 /**
  * @module agent/security
  * The local agent's gatekeeping, as Syncthing guards its GUI: a random
- * per-run token on every API call (header or cookie), and a Host header that
+ * per-run token on every API call (header or this port's cookie), and a Host header that
  * must name the loopback address and port we listen on — a DNS-rebinding
  * page served from another name is refused even though it reaches
  * 127.0.0.1. Invariant: token comparison is constant-time.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { TOKEN_COOKIE, TOKEN_HEADER } from '../shared/transport.js';
+import { TOKEN_HEADER, tokenCookie } from '../shared/transport.js';
 
 /** 32 random bytes, base64url. */
 export function newToken(): string {
@@ -30,9 +30,10 @@ export function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-export function tokenOf(req: IncomingMessage): string | undefined {
+/** The token a request carries: the header, else the cookie named for the port it reached. */
+export function tokenOf(req: IncomingMessage, port: number): string | undefined {
   const h = req.headers[TOKEN_HEADER];
-  return (Array.isArray(h) ? h[0] : h) ?? cookie(req, TOKEN_COOKIE);
+  return (Array.isArray(h) ? h[0] : h) ?? cookie(req, tokenCookie(port));
 }
 
 export function hostAllowed(req: IncomingMessage, port: number): boolean {

@@ -85,6 +85,35 @@ describe('agent security', () => {
     expect(bad.status).toBe(401);
   });
 
+  it('names the token cookie per port: two agents in one browser profile keep their own tokens', async () => {
+    const home2 = join(dir, 'home2');
+    const engine2 = await createDesktopEngine({ home: home2, env: { DME_KEYCHAIN: 'off', DME_HUB_URL: 'http://127.0.0.1:9' }, grantsEveryMs: 0, log: () => undefined });
+    const agent2 = await startAgent({ engine: engine2, rendererDir: join(dir, 'renderer') });
+    try {
+      const cookieFrom = async (port: number, token: string) => {
+        const res = await fetch(`http://127.0.0.1:${port}/?token=${token}`, { redirect: 'manual' });
+        return String(res.headers.get('set-cookie')).split(';')[0]!;
+      };
+      const one = await cookieFrom(agent.port, agent.token);
+      const two = await cookieFrom(agent2.port, agent2.token);
+      expect(one.split('=')[0]).toBe(`dme_token_${agent.port}`);
+      expect(two.split('=')[0]).toBe(`dme_token_${agent2.port}`);
+      // A browser sends every 127.0.0.1 cookie to both ports, in either order.
+      const jar = [`${one}; ${two}`, `${two}; ${one}`];
+      for (const cookie of jar) {
+        expect((await call('app.info', {}, { cookie })).status).toBe(200);
+        const res = await fetch(`${agent2.url}/api/call/app.info`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
+        expect(res.status).toBe(200);
+      }
+      // Each agent still refuses the other's token under its own cookie name.
+      const swapped = `dme_token_${agent.port}=${agent2.token}`;
+      expect((await call('app.info', {}, { cookie: swapped })).status).toBe(401);
+    } finally {
+      await agent2.close();
+      await engine2.close();
+    }
+  });
+
   it('serves the renderer with a strict CSP', async () => {
     const res = await raw('/subscriptions');
     expect(res.status).toBe(200);

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { DesktopEngine } from '../engine/index.js';
 import { err, ok, type ErrorCode, type Result } from '../shared/result.js';
-import { API_CALL_PATH, API_DOWNLOAD_PATH, API_EVENTS_PATH, API_UPLOAD_PATH, TOKEN_COOKIE, TOKEN_QUERY, UPLOAD_LIMIT_BYTES } from '../shared/transport.js';
+import { API_CALL_PATH, API_DOWNLOAD_PATH, API_EVENTS_PATH, API_UPLOAD_PATH, TOKEN_QUERY, tokenCookie, UPLOAD_LIMIT_BYTES } from '../shared/transport.js';
 import { hostAllowed, newToken, sameToken, SECURITY_HEADERS, tokenOf } from './security.js';
 import { serveStatic } from './static.js';
 
@@ -135,14 +135,14 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
       if (given !== null) {
         if (!sameToken(given, token)) return send(res, 401, err('AUTH_FAILED', 'That link has an old or wrong token; use the one the agent printed.'));
         url.searchParams.delete(TOKEN_QUERY);
-        res.writeHead(303, { ...SECURITY_HEADERS, 'set-cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`, location: url.pathname + url.search }).end();
+        res.writeHead(303, { ...SECURITY_HEADERS, 'set-cookie': `${tokenCookie(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`, location: url.pathname + url.search }).end();
         return;
       }
       if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, err('BAD_REQUEST', 'Only GET here.'));
       return serveStatic(opts.rendererDir, url.pathname, res, SECURITY_HEADERS);
     }
 
-    if (!sameToken(tokenOf(req), token)) return send(res, 401, err('AUTH_FAILED', 'Missing or wrong agent token; open the link the agent printed.'));
+    if (!sameToken(tokenOf(req, port), token)) return send(res, 401, err('AUTH_FAILED', 'Missing or wrong agent token; open the link the agent printed.'));
     if (url.pathname === API_EVENTS_PATH && req.method === 'GET') return events(req, res);
     if (url.pathname === API_UPLOAD_PATH && req.method === 'POST') return upload(req, res, url);
     if (url.pathname.startsWith(API_DOWNLOAD_PATH) && req.method === 'GET') return download(res, url.pathname.slice(API_DOWNLOAD_PATH.length));
