@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { HubClient } from '@dme/core/sdk/client';
 import { startHub, type RunningHub } from '../../../hub/src/node/hub.js';
 import type { DesktopEvent } from '../shared/events.js';
-import type { DatasetDetail, IdentityView, MyDataset, QueueItem, ReleaseView, SessionStatus, SubscriberView, SubscriptionView, WebhookView } from '../shared/models.js';
+import type { DatasetDetail, IdentityView, MyDataset, QueueItem, ReleaseView, SessionStatus, SubscriberView, SubscriptionView, SyncState, WebhookView } from '../shared/models.js';
 import { createDesktopEngine, type DesktopEngine } from './index.js';
 
 const PASSWORD = 'correct horse battery';
@@ -119,6 +119,8 @@ describe('desktop engine against a real hub', () => {
     off();
 
     expect(item.error).toBeUndefined();
+    // A publisher-only account has nothing to receive, and the sync line says so.
+    expect((await call<SyncState>(producer, 'sync.state', {})).status).toBe('receive-off');
     expect(item.state).toBe('done');
     expect(item.recordCount).toBe(ROWS);
     expect(states).toEqual(['queued', 'profiling', 'uploading', 'completing', 'done']);

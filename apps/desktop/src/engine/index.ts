@@ -124,9 +124,9 @@ export async function createDesktopEngine(opts: DesktopEngineOptions): Promise<D
   const sync = new SyncService(opts.syncEngine ?? coreSyncEngine, emit, (id) => catalog.describe(id));
 
   const restartSync = async () => {
-    if (!session.signedIn) return sync.stop(true);
+    if (!session.signedIn) return sync.stop('signed-out');
     const { conn, account } = require();
-    if (!account.features.includes('DATA_CONSUMER')) return sync.stop();
+    if (!account.features.includes('DATA_CONSUMER')) return sync.stop('receive-off');
     let ageIdentity: string;
     try {
       ageIdentity = (await loadSecrets(home, env)).secrets.ageIdentity;

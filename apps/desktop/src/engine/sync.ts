@@ -90,13 +90,14 @@ export class SyncService {
     }
   }
 
-  async stop(signedOut = false): Promise<void> {
+  /** Stops syncing; `why` is the state to show afterwards. */
+  async stop(why: 'signed-out' | 'stopped' | 'receive-off' = 'stopped'): Promise<void> {
     const engine = this.engine;
     this.engine = null;
     this.off?.();
     this.off = null;
     if (engine) await engine.stop().catch(() => undefined);
-    this.set({ status: signedOut ? 'signed-out' : 'stopped' });
+    this.set({ status: why });
   }
 
   /** Exposed for tests: feed one engine event. */
@@ -144,7 +145,7 @@ export class SyncService {
         return;
       }
       case 'stopped':
-        return this.set({ status: this.current.status === 'signed-out' ? 'signed-out' : 'stopped' });
+        return this.set({ status: this.current.status === 'signed-out' || this.current.status === 'receive-off' ? this.current.status : 'stopped' });
       default:
         return;
     }

@@ -11,6 +11,7 @@ import type { MenuItemOptions } from './electron-api.js';
 const STATUS_WORDS: Record<SyncState['status'], string> = {
   'signed-out': 'Signed out',
   stopped: 'Sync stopped',
+  'receive-off': 'Publishing only: nothing to receive',
   connecting: 'Connecting to the hub…',
   idle: 'Up to date',
   syncing: 'Syncing…',

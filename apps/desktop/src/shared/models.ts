@@ -227,7 +227,8 @@ export const Arrival = z.object({
 });
 export type Arrival = z.infer<typeof Arrival>;
 
-export const SYNC_STATUSES = ['signed-out', 'stopped', 'connecting', 'idle', 'syncing', 'offline', 'error'] as const;
+/** `receive-off`: the account does not receive data (publisher only), so there is nothing to sync. */
+export const SYNC_STATUSES = ['signed-out', 'stopped', 'receive-off', 'connecting', 'idle', 'syncing', 'offline', 'error'] as const;
 export const SyncStatus = z.enum(SYNC_STATUSES);
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

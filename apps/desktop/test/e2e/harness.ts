@@ -1,8 +1,10 @@
 /**
  * E2E harness: a real hub on 127.0.0.1 (port 0, temp data dir), browser-mode
  * desktops (the agent hosting the engine, each with its own DME_HOME and the
- * keychain off), each driven by its own headless Debian chromium profile
- * through playwright-core.
+ * keychain off), each driven by its own tab of ONE headless Debian chromium
+ * profile through playwright-core. Sharing the profile is deliberate: both
+ * agents sit on 127.0.0.1 and cookies do not separate by port, so this checks
+ * that each agent's token cookie (named per port) leaves the other's alone.
  * Everything lives under one temp dir that `stop()` removes.
  */
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -34,6 +36,8 @@ export interface World {
   hub: RunningHub;
   desktops: Desktop[];
   desktop(name: string): Promise<Desktop>;
+  /** The one browser profile every desktop's tab lives in. */
+  context: BrowserContext;
   stop(): Promise<void>;
 }
 
@@ -54,6 +58,16 @@ export async function startWorld(): Promise<World> {
     {},
   );
   const desktops: Desktop[] = [];
+  const profile = join(dir, 'chromium');
+  mkdirSync(profile);
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1280, height: 820 },
+    acceptDownloads: true,
+  });
+  const blank = context.pages()[0];
 
   async function desktop(name: string): Promise<Desktop> {
     const home = join(dir, name);
@@ -61,18 +75,7 @@ export async function startWorld(): Promise<World> {
     const env = { ...process.env, DME_HOME: home, DME_KEYCHAIN: 'off', DME_HUB_URL: hub.url };
     const engine = await createDesktopEngine({ home, env, checkResults: true, log: () => undefined });
     const agent = await startAgent({ engine, rendererDir: RENDERER_DIR, port: 0 });
-    // One browser profile per desktop: both agents sit on 127.0.0.1, and
-    // cookies do not separate by port, so a shared profile would mix tokens.
-    const profile = join(dir, `chromium-${name}`);
-    mkdirSync(profile);
-    const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 820 },
-      acceptDownloads: true,
-    });
-    const page = context.pages()[0] ?? (await context.newPage());
+    const page = desktops.length === 0 && blank ? blank : await context.newPage();
     await page.goto(agent.openUrl);
     const d: Desktop = {
       name,
@@ -80,7 +83,7 @@ export async function startWorld(): Promise<World> {
       url: agent.url,
       page,
       async close() {
-        await context.close();
+        await page.close().catch(() => undefined);
         await agent.close();
         await engine.close();
       },
@@ -94,8 +97,10 @@ export async function startWorld(): Promise<World> {
     hub,
     desktops,
     desktop,
+    context,
     async stop() {
       for (const d of desktops) await d.close().catch(() => undefined);
+      await context.close();
       await hub.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -6,6 +6,7 @@ import { ProgressBar } from './ProgressBar.js';
 const WORDS: Record<string, string> = {
   'signed-out': 'Signed out',
   stopped: 'Sync paused',
+  'receive-off': 'Publishing only',
   connecting: 'Connecting…',
   idle: 'Up to date',
   syncing: 'Receiving data…',
