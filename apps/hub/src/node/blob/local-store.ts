@@ -22,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { BlobError, assertValidKey } from '../../blob/errors.js';
 import { UrlSigner } from '../../blob/signing.js';
 import type { BlobHead, BlobStore, UploadTarget, UploadedPart } from '../../blob/types.js';
+import { BlockWriter } from './block-writer.js';
 import { openFileStream } from './file-stream.js';
 
 export interface LocalBlobStoreOptions {
@@ -179,9 +180,9 @@ export class LocalBlobStore implements BlobStore {
       if (start + length > size) throw new BlobError('INVALID_RANGE', `piece ends past the announced size ${size}`);
       const digest = this.#digestFor(key, { size: offset, mtimeMs });
       const handle = await open(this.#stagingPath(key), 'r+');
-      let written = 0;
+      const sink = new BlockWriter(handle, start, digest?.hash);
       try {
-        // Pulled one chunk at a time, so a slow disk slows the sender instead of filling memory.
+        // Pulled as the disk keeps up, so a slow disk slows the sender instead of filling memory.
         const chunks = body?.[Symbol.asyncIterator]();
         for (;;) {
           let step: IteratorResult<Uint8Array> | undefined;
@@ -189,29 +190,30 @@ export class LocalBlobStore implements BlobStore {
             step = await chunks?.next();
           } catch {
             // The client went away mid-piece: what arrived is kept (a prefix) for resume.
-            throw new BlobError('BODY_INCOMPLETE', 'request body broke off', { offset: start + written });
+            await sink.flush();
+            throw new BlobError('BODY_INCOMPLETE', 'request body broke off', { offset: start + sink.written });
           }
           if (!step || step.done) break;
           const value = step.value;
-          if (written + value.byteLength > length) {
-            throw new BlobError('INVALID_RANGE', `body is longer than the ${length} bytes its Content-Range announces`, { offset: start + written });
+          if (sink.accepted + value.byteLength > length) {
+            await sink.flush();
+            throw new BlobError('INVALID_RANGE', `body is longer than the ${length} bytes its Content-Range announces`, { offset: start + sink.written });
           }
-          const writing = handle.write(value, 0, value.byteLength, start + written);
-          // Hashed while the thread pool writes; a failed write drops the digest below.
-          digest?.hash.update(value);
-          await writing;
-          written += value.byteLength;
-          if (digest) digest.bytes += value.byteLength;
+          await sink.push(value);
         }
+        await sink.flush();
       } catch (err) {
+        // A failed write leaves the hash ahead of the file.
         if (!(err instanceof BlobError)) this.#digests.delete(key);
         throw err;
       } finally {
         if (digest && this.#digests.get(key) === digest) {
+          digest.bytes += sink.written;
           digest.mtimeMs = await handle.stat().then((s) => s.mtimeMs, () => Number.NaN);
         }
         await handle.close();
       }
+      const written = sink.written;
       if (written !== length) {
         throw new BlobError('INVALID_RANGE', `body had ${written} bytes, Content-Range announced ${length}`, { offset: start + written });
       }

