@@ -15,16 +15,23 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 
 const hubUrl = new URL(process.env.DME_HUB_URL || `http://${process.env.DME_HUB_HOST || '127.0.0.1'}:${process.env.DME_HUB_PORT || 8787}`);
 const children = [];
-const stopAll = (signal) => children.forEach((c) => c.exitCode === null && c.kill(signal));
+let stopping = false;
+const stopAll = (signal) => {
+  stopping = true;
+  children.forEach((c) => c.exitCode === null && c.signalCode === null && c.kill(signal));
+};
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal));
 
 function run(args, opts = {}) {
   const child = spawn(args[0], args.slice(1), { cwd: root, stdio: opts.stdio ?? 'inherit', env: { ...process.env, DME_HUB_URL: hubUrl.origin } });
   children.push(child);
   child.on('exit', (code, signal) => {
-    // One part gone means the app is not usable: stop the other too.
+    // A part that stops by itself (a crash, a port in use) is a failure; parts we
+    // asked to stop are not. Either way, one part gone means the app is not
+    // usable: stop the other too.
+    const failed = !stopping && (code !== 0 || signal !== null);
+    if (failed || (code !== null && code !== 0)) process.exitCode = code || 1;
     stopAll('SIGTERM');
-    process.exitCode = code ?? (signal ? 1 : 0);
   });
   return child;
 }
