@@ -86,9 +86,8 @@ export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset,
   const t1 = Date.now();
   events.emit({ type: 'importing', ...ids, rows: 0, expectedRows: manifest.recordCount });
   logger.info('import started', { ...ids, expectedRows: manifest.recordCount });
-  // Abort by failing the source rather than passing `signal` to importRelease: its abort race keeps
-  // every batch reachable until the signal fires (measured: heap grows with the file). A failed
-  // source rolls the import back all the same; the engine tells an abort from a failure by its own signal.
+  // Abort by failing the source: that also stops the decryption at once, and a failed source rolls
+  // the import back like any failure; the engine tells an abort from a failure by its own signal.
   const onAbort = (): void => void source.destroy(new Error('the import was cancelled'));
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
