@@ -6,68 +6,63 @@
  * Stack traces are printed only with DME_DEBUG=1.
  */
 import { createRequire } from 'node:module';
-import { decryptCommand, DECRYPT_HELP, encryptCommand, ENCRYPT_HELP } from './commands/crypt.js';
-import { identityCommand, IDENTITY_HELP } from './commands/identity.js';
-import { profileCommand, PROFILE_HELP } from './commands/profile.js';
-import { enableCommand, ENABLE_HELP, keysCommand, KEYS_HELP, loginCommand, LOGIN_HELP, logoutCommand, LOGOUT_HELP, signupCommand, SIGNUP_HELP, whoamiCommand, WHOAMI_HELP } from './commands/account.js';
-import { datasetsCommand, DATASETS_HELP } from './commands/datasets.js';
-import { publishCommand, PUBLISH_HELP, pullCommand, PULL_HELP } from './commands/publish.js';
-import {
-  CATALOG_HELP,
-  catalogCommand,
-  DECISION_HELP,
-  decisionCommand,
-  GRANTS_HELP,
-  grantsCommand,
-  SUBSCRIBE_HELP,
-  subscribeCommand,
-  SUBSCRIBERS_HELP,
-  subscribersCommand,
-  SUBSCRIPTIONS_HELP,
-  subscriptionsCommand,
-} from './commands/subscriptions.js';
-import { eventsCommand, EVENTS_HELP } from './commands/events.js';
-import { webhookCommand, WEBHOOK_HELP } from './commands/webhook.js';
-import { syncCommand, SYNC_HELP } from './commands/sync.js';
 import { CliError, describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { removePendingTempFiles } from '../fs/atomic-file.js';
 import { line, processIo, type Io } from './io.js';
 
-interface Command {
-  summary: string;
+interface Loaded {
   help: string;
   run(argv: string[], io: Io): Promise<number>;
+}
+
+interface Command {
+  summary: string;
+  /**
+   * Commands load on use: importing every command (and with them the hub
+   * client, SQLite, the profiler…) costs a few hundred ms at each start.
+   */
+  load(): Promise<Loaded>;
   /** The command installs its own SIGINT/SIGTERM handling (a clean stop rather than an exit). */
   handlesSignals?: boolean;
 }
 
+const crypt = () => import('./commands/crypt.js');
+const account = () => import('./commands/account.js');
+const publishing = () => import('./commands/publish.js');
+const subscriptions = () => import('./commands/subscriptions.js');
+
 const COMMANDS: Record<string, Command> = {
-  identity: { summary: 'create, show or export this machine\'s keys', help: IDENTITY_HELP, run: identityCommand },
-  encrypt: { summary: 'encrypt a file to age recipients', help: ENCRYPT_HELP, run: encryptCommand },
-  decrypt: { summary: 'decrypt an age file', help: DECRYPT_HELP, run: decryptCommand },
-  profile: { summary: 'profile a CSV/TSV/NDJSON/JSON file', help: PROFILE_HELP, run: profileCommand },
-  signup: { summary: 'create an account on the hub and log in', help: SIGNUP_HELP, run: signupCommand },
-  login: { summary: 'log in to the hub (registers this machine\'s keys)', help: LOGIN_HELP, run: loginCommand },
-  logout: { summary: 'end the hub session', help: LOGOUT_HELP, run: logoutCommand },
-  whoami: { summary: 'show the account, features and key fingerprints', help: WHOAMI_HELP, run: whoamiCommand },
-  keys: { summary: 'create, list or revoke API keys', help: KEYS_HELP, run: keysCommand },
-  enable: { summary: 'enable the producer or consumer role', help: ENABLE_HELP, run: enableCommand },
-  datasets: { summary: 'create, list or update your datasets (producer)', help: DATASETS_HELP, run: datasetsCommand },
-  publish: { summary: 'encrypt and publish a file as a new release', help: PUBLISH_HELP, run: publishCommand },
-  pull: { summary: 'download, verify and decrypt a release', help: PULL_HELP, run: pullCommand },
-  catalog: { summary: 'list datasets you can subscribe to', help: CATALOG_HELP, run: catalogCommand },
-  subscribe: { summary: 'ask to subscribe to a dataset', help: SUBSCRIBE_HELP, run: subscribeCommand },
-  subscriptions: { summary: 'list your subscriptions (consumer)', help: SUBSCRIPTIONS_HELP, run: subscriptionsCommand },
-  subscribers: { summary: 'list subscribers of your datasets (producer)', help: SUBSCRIBERS_HELP, run: subscribersCommand },
-  approve: { summary: 'approve a subscription and write its history grants', help: DECISION_HELP('approve'), run: decisionCommand('approve') },
-  reject: { summary: 'reject a subscription request', help: DECISION_HELP('reject'), run: decisionCommand('reject') },
-  suspend: { summary: 'suspend a subscription (its grants are deleted)', help: DECISION_HELP('suspend'), run: decisionCommand('suspend') },
-  reinstate: { summary: 'reinstate a suspended subscription', help: DECISION_HELP('reinstate'), run: decisionCommand('reinstate') },
-  grants: { summary: 'write history grants still owed to subscribers', help: GRANTS_HELP, run: grantsCommand },
-  events: { summary: 'show (or --follow) the events of your datasets and subscriptions', help: EVENTS_HELP, run: eventsCommand },
-  webhook: { summary: 'set, show, test your webhook; its delivery log; redeliver', help: WEBHOOK_HELP, run: webhookCommand },
-  sync: { summary: 'receive your subscriptions into a local SQLite library (--once: catch up and exit)', help: SYNC_HELP, run: syncCommand, handlesSignals: true },
+  identity: { summary: 'create, show or export this machine\'s keys', load: async () => { const m = await import('./commands/identity.js'); return { help: m.IDENTITY_HELP, run: m.identityCommand }; } },
+  encrypt: { summary: 'encrypt a file to age recipients', load: async () => { const m = await crypt(); return { help: m.ENCRYPT_HELP, run: m.encryptCommand }; } },
+  decrypt: { summary: 'decrypt an age file', load: async () => { const m = await crypt(); return { help: m.DECRYPT_HELP, run: m.decryptCommand }; } },
+  profile: { summary: 'profile a CSV/TSV/NDJSON/JSON file', load: async () => { const m = await import('./commands/profile.js'); return { help: m.PROFILE_HELP, run: m.profileCommand }; } },
+  signup: { summary: 'create an account on the hub and log in', load: async () => { const m = await account(); return { help: m.SIGNUP_HELP, run: m.signupCommand }; } },
+  login: { summary: 'log in to the hub (registers this machine\'s keys)', load: async () => { const m = await account(); return { help: m.LOGIN_HELP, run: m.loginCommand }; } },
+  logout: { summary: 'end the hub session', load: async () => { const m = await account(); return { help: m.LOGOUT_HELP, run: m.logoutCommand }; } },
+  whoami: { summary: 'show the account, features and key fingerprints', load: async () => { const m = await account(); return { help: m.WHOAMI_HELP, run: m.whoamiCommand }; } },
+  keys: { summary: 'create, list or revoke API keys', load: async () => { const m = await account(); return { help: m.KEYS_HELP, run: m.keysCommand }; } },
+  enable: { summary: 'enable the producer or consumer role', load: async () => { const m = await account(); return { help: m.ENABLE_HELP, run: m.enableCommand }; } },
+  datasets: { summary: 'create, list or update your datasets (producer)', load: async () => { const m = await import('./commands/datasets.js'); return { help: m.DATASETS_HELP, run: m.datasetsCommand }; } },
+  publish: { summary: 'encrypt and publish a file as a new release', load: async () => { const m = await publishing(); return { help: m.PUBLISH_HELP, run: m.publishCommand }; } },
+  pull: { summary: 'download, verify and decrypt a release', load: async () => { const m = await publishing(); return { help: m.PULL_HELP, run: m.pullCommand }; } },
+  catalog: { summary: 'list datasets you can subscribe to', load: async () => { const m = await subscriptions(); return { help: m.CATALOG_HELP, run: m.catalogCommand }; } },
+  subscribe: { summary: 'ask to subscribe to a dataset', load: async () => { const m = await subscriptions(); return { help: m.SUBSCRIBE_HELP, run: m.subscribeCommand }; } },
+  subscriptions: { summary: 'list your subscriptions (consumer)', load: async () => { const m = await subscriptions(); return { help: m.SUBSCRIPTIONS_HELP, run: m.subscriptionsCommand }; } },
+  subscribers: { summary: 'list subscribers of your datasets (producer)', load: async () => { const m = await subscriptions(); return { help: m.SUBSCRIBERS_HELP, run: m.subscribersCommand }; } },
+  approve: { summary: 'approve a subscription and write its history grants', load: () => decision('approve') },
+  reject: { summary: 'reject a subscription request', load: () => decision('reject') },
+  suspend: { summary: 'suspend a subscription (its grants are deleted)', load: () => decision('suspend') },
+  reinstate: { summary: 'reinstate a suspended subscription', load: () => decision('reinstate') },
+  grants: { summary: 'write history grants still owed to subscribers', load: async () => { const m = await subscriptions(); return { help: m.GRANTS_HELP, run: m.grantsCommand }; } },
+  events: { summary: 'show (or --follow) the events of your datasets and subscriptions', load: async () => { const m = await import('./commands/events.js'); return { help: m.EVENTS_HELP, run: m.eventsCommand }; } },
+  webhook: { summary: 'set, show, test your webhook; its delivery log; redeliver', load: async () => { const m = await import('./commands/webhook.js'); return { help: m.WEBHOOK_HELP, run: m.webhookCommand }; } },
+  sync: { summary: 'receive your subscriptions into a local SQLite library (--once: catch up and exit)', handlesSignals: true, load: async () => { const m = await import('./commands/sync.js'); return { help: m.SYNC_HELP, run: m.syncCommand }; } },
 };
+
+async function decision(action: 'approve' | 'reject' | 'suspend' | 'reinstate'): Promise<Loaded> {
+  const m = await subscriptions();
+  return { help: m.DECISION_HELP(action), run: m.decisionCommand(action) };
+}
 
 function version(): string {
   const require = createRequire(import.meta.url);
@@ -109,7 +104,7 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       line(io.stderr, `dme: unknown command "${topic}"`);
       return EXIT_USAGE;
     }
-    line(io.stdout, command ? command.help : mainHelp());
+    line(io.stdout, command ? (await command.load()).help : mainHelp());
     return EXIT_OK;
   }
   const command = COMMANDS[name];
@@ -117,13 +112,14 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     line(io.stderr, `dme: unknown command "${name}" (see \`dme --help\`)`);
     return EXIT_USAGE;
   }
+  const loaded = await command.load();
   if (rest.includes('--help') || rest.includes('-h')) {
-    line(io.stdout, command.help);
+    line(io.stdout, loaded.help);
     return EXIT_OK;
   }
   if (!command.handlesSignals) exitCleanlyOnInterrupt();
   try {
-    return await command.run(rest, io);
+    return await loaded.run(rest, io);
   } catch (err) {
     return report(name, err, io);
   }
