@@ -33,7 +33,7 @@ export const BLOB_DIR = 'blobs';
 /** Creates the data directory (0700) and opens the database in it. */
 export function openStore(settings: HubSettings): SqliteStore {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  return openSqliteStore(join(settings.dataDir, DB_FILE));
+  return openSqliteStore(join(settings.dataDir, DB_FILE), { backgroundCheckpoints: true });
 }
 
 export interface NodeHub {

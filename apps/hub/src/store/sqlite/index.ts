@@ -12,6 +12,7 @@ import { sqliteDatasets } from './datasets.js';
 import { sqliteWebhooks } from './deliveries.js';
 import { sqliteAudit, sqliteEvents } from './ledger.js';
 import { sqliteUsage } from './usage.js';
+import { startCheckpointer } from './checkpointer.js';
 import { sqliteReleases } from './releases.js';
 import { sqliteQuotas } from './quotas.js';
 import { sqliteFreshness } from './freshness.js';
@@ -26,8 +27,13 @@ export interface SqliteStore extends Store {
   db: Database.Database;
 }
 
+export interface SqliteStoreOptions {
+  /** Run WAL checkpoints in a worker thread instead of inside commits (./checkpointer.ts); the served hub does. */
+  backgroundCheckpoints?: boolean;
+}
+
 /** Opens (creating if needed) the database at `path` and brings its schema up to date. */
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): SqliteStore {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
@@ -37,6 +43,7 @@ export function openSqliteStore(path: string): SqliteStore {
   migrate(db);
   const quotas = sqliteQuotas(db);
   const usage = sqliteUsage(db);
+  const checkpointer = opts.backgroundCheckpoints && !db.memory ? startCheckpointer(db, path) : undefined;
   return {
     db,
     accounts: sqliteAccounts(db),
@@ -57,6 +64,7 @@ export function openSqliteStore(path: string): SqliteStore {
       // Counted API calls live in memory for up to a second: persist them first.
       await quotas.flush();
       usage.flush();
+      await checkpointer?.stop();
       db.close();
     },
   };
