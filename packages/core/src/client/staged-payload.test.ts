@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,31 @@ describe('StagedPayload', () => {
     const reading = readAll(staged.readFrom(0));
     staged.fail(new Error('encryption failed'));
     await expect(reading).rejects.toThrow('encryption failed');
+    await staged.dispose();
+  });
+
+  it('serves readers at the frontier from memory and readers further back from the file', async () => {
+    const path = join(dir, 'c.bin');
+    const staged = await StagedPayload.create(path);
+    const out = staged.writable();
+    const data = randomBytes(12 * 1024 * 1024 + 5);
+    const write = (from: number, to: number): Promise<void> =>
+      new Promise<void>((done, fail) => out.write(Buffer.from(data.subarray(from, to)), (err) => (err ? fail(err) : done())));
+    // 12 MiB in uneven chunks: more than the in-memory window holds.
+    for (let at = 0; at < data.length; at += 700_001) await write(at, Math.min(at + 700_001, data.length));
+    // Rewrite the last bytes on disk behind the payload's back: a frontier reader still gets what was written.
+    const tail = data.length - 100_000;
+    const other = await open(path, 'r+');
+    await other.write(new Uint8Array(100_000), 0, 100_000, tail);
+    await other.close();
+    await new Promise<void>((done) => out.end(done));
+    staged.finish();
+    expect((await readAll(staged.readFrom(tail))).equals(data.subarray(tail))).toBe(true);
+    // From byte 0 the reader starts on disk (outside the window) and crosses into memory.
+    const all = await readAll(staged.readFrom(0));
+    expect(all.length).toBe(data.length);
+    expect(all.subarray(0, 1_000_000).equals(data.subarray(0, 1_000_000))).toBe(true);
+    expect(all.subarray(tail).equals(data.subarray(tail))).toBe(true);
     await staged.dispose();
   });
 
