@@ -122,7 +122,6 @@ async function main() {
     const ds = await api('POST', '/v1/producer/datasets', producer.token, { name: 'Bench numbers', slug: 'bench-numbers', format: 'csv', description: 'bench' });
     await api('PUT', `/v1/producer/datasets/${ds.id}`, producer.token, { status: 'PUBLISHED' });
 
-    const received = [];
     const hookAt = [];
     const receiver = createServer((req, res) => {
       let body = '';

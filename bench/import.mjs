@@ -138,7 +138,10 @@ async function startHub(dataDir) {
     const onData = (d) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) (clearTimeout(timer), resolve(m[1]));
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
