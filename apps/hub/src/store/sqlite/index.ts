@@ -38,7 +38,9 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // WAL + NORMAL is durable across application crashes; only an OS crash can lose the last commits.
+  // WAL + NORMAL: a committed transaction survives any crash of the hub process; after a power
+  // loss or OS crash the last transactions committed before it may roll back, but the database is
+  // never corrupt. FULL would fsync on every commit (measured: ~234 vs ~53 µs per one-row commit).
   db.pragma('synchronous = NORMAL');
   migrate(db);
   const quotas = sqliteQuotas(db);
