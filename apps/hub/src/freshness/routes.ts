@@ -1,8 +1,8 @@
 /**
  * @module freshness/routes
- * Public freshness of a listed dataset, mounted at /v1/freshness: the
- * catalog's Listing schema has no place for it (yet), so clients (desktop,
- * marketplace page) ask here. Same visibility as the marketplace: PUBLISHED
+ * Public freshness of a listed dataset, mounted at /v1/freshness: the same
+ * figures the catalog and marketplace listings carry, for a client that
+ * needs only them. Same visibility as the marketplace: PUBLISHED
  * datasets only; anything else is 404, as for an unknown id.
  */
 import { createRoute, z } from '@hono/zod-openapi';

@@ -28,6 +28,8 @@ export interface FreshnessStore {
   listScheduled(afterId: string, limit: number): Promise<DatasetRecord[]>;
   /** published_at of the dataset's published releases at or after `since`, ascending. */
   releaseTimes(datasetId: string, since: string): Promise<string[]>;
+  /** releaseTimes for a page of datasets in one query: dataset id → times ascending (absent: none). */
+  releaseTimesMany(requests: readonly { datasetId: string; since: string }[]): Promise<Map<string, string[]>>;
   /**
    * Writes `next` and appends `events` atomically if the stored row still has
    * `expected` (null: no row yet). false: another checker moved it first.

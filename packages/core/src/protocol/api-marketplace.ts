@@ -1,12 +1,13 @@
 /**
  * @module protocol/api-marketplace
  * Bodies of the public marketplace routes (GET /v1/marketplace/…): listings
- * of published datasets with their provider and newest release, providers,
- * and pricing (re-exported from tier.ts). Nothing here is secret: it is what
+ * of published datasets with their provider, newest release and freshness,
+ * providers, and pricing (re-exported from tier.ts). Nothing here is secret: it is what
  * an anonymous visitor may see.
  */
 import { z } from 'zod';
 import { AccountSchema } from './account.js';
+import { FreshnessSchema } from './api-admin.js';
 import { IdSchema, PageQuerySchema, SafeUintSchema, TimestampSchema, pageOf } from './common.js';
 import { DatasetQuerySchema, DatasetSchema } from './dataset.js';
 
@@ -30,6 +31,8 @@ export const ListingSchema = z.object({
   dataset: DatasetSchema,
   provider: ProviderSchema.omit({ datasetCount: true }),
   lastRelease: ReleaseSummarySchema.nullable(),
+  /** Whether the dataset keeps its declared update interval, as of the request (api-admin.ts has the formulas). */
+  freshness: FreshnessSchema,
 });
 export type Listing = z.infer<typeof ListingSchema>;
 

@@ -2,7 +2,8 @@
  * @module store/sqlite/freshness
  * FreshnessStore on better-sqlite3. Scheduled datasets are found through the
  * (status, id) index and the interval inside `details`; release times
- * through the (dataset_id, status, published_at) index.
+ * through the (dataset_id, status, published_at) index, one dataset or a
+ * page of them per query.
  */
 import type { Database } from 'better-sqlite3';
 import { writeTx } from './tx.js';
@@ -40,6 +41,14 @@ export function sqliteFreshness(db: Database): FreshnessStore {
   const times = db.prepare<[string, string], { t: string }>(
     `SELECT published_at AS t FROM releases WHERE dataset_id = ? AND status = 'published' AND published_at >= ? ORDER BY published_at`,
   );
+  // CROSS JOIN keeps json_each as the outer loop: one (dataset_id, status, published_at) range per dataset.
+  const timesMany = db.prepare<[string], { id: string; t: string }>(
+    `SELECT r.dataset_id AS id, r.published_at AS t
+       FROM json_each(?) AS j CROSS JOIN releases AS r
+      WHERE r.dataset_id = json_extract(j.value, '$.datasetId') AND r.status = 'published'
+        AND r.published_at >= json_extract(j.value, '$.since')
+      ORDER BY j.key, r.published_at`,
+  );
   const upsert = db.prepare(
     `INSERT INTO dataset_freshness (dataset_id, state, late_since, missed_intervals, last_release_at, updated_at)
      VALUES (@datasetId, @state, @lateSince, @missedIntervals, @lastReleaseAt, @updatedAt)
@@ -70,6 +79,16 @@ export function sqliteFreshness(db: Database): FreshnessStore {
     getMany: async (ids) => new Map(byIds.all(JSON.stringify(ids)).map((r) => [r.dataset_id, toRecord(r)])),
     listScheduled: async (afterId, limit) => scheduled.all(afterId, limit).map(toDataset),
     releaseTimes: async (id, since) => times.all(id, since).map((r) => r.t),
+    releaseTimesMany: async (requests) => {
+      const out = new Map<string, string[]>();
+      if (requests.length === 0) return out;
+      for (const r of timesMany.all(JSON.stringify(requests))) {
+        const list = out.get(r.id);
+        if (list) list.push(r.t);
+        else out.set(r.id, [r.t]);
+      }
+      return out;
+    },
     transition: async (expected, next, events) => transitionTx(expected, next, events),
   };
 }
