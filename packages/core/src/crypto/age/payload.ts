@@ -107,9 +107,38 @@ async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce
   return big ? new PipelineEngine(mode, key, prefixes, digests) : new InlineEngine(mode, key, prefixes, digests);
 }
 
+/** A counting semaphore; `open()` lets every current and future taker through (used on failure). */
+class Gate {
+  private readonly waiters: (() => void)[] = [];
+  private opened = false;
+  constructor(private count: number) {}
+  take(): Promise<void> | void {
+    if (this.opened) return;
+    if (this.count > 0) {
+      this.count--;
+      return;
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  give(): void {
+    const w = this.waiters.shift();
+    if (w) w();
+    else this.count++;
+  }
+  open(): void {
+    this.opened = true;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
 /**
- * Reads batches, keeps at most MAX_IN_FLIGHT in the engine, writes results in
- * order. Returns input and output byte counts and digests.
+ * Reads ahead, collects results and writes behind at the same time: the reader
+ * needs a slot per batch (MAX_IN_FLIGHT in all), and a batch gives its slot back
+ * only once its output left memory, so in-flight bytes stay bounded while reads,
+ * crypto and writes overlap. A file stream gets writes queued without waiting for
+ * 'drain' (its highWaterMark is far below one batch, which would serialise every
+ * write with the next read); the slots are its backpressure. Any other Writable
+ * gets the usual write-then-drain, so at most one batch sits in its buffer.
  */
 async function pump(mode: Mode, reader: ByteReader, engine: Engine, output: Writable, onProgress?: (n: number) => void) {
   const inSize = mode === 'seal' ? CHUNK_SIZE : ENCRYPTED_CHUNK_SIZE;
@@ -118,37 +147,74 @@ async function pump(mode: Mode, reader: ByteReader, engine: Engine, output: Writ
   const outputs = new BufferPool(mode === 'seal' ? sealedSize(batchBytes, CHUNK_SIZE) : batchBytes);
   // Only a file stream is known to drop a chunk once its write callback ran; any
   // other Writable (a PassThrough, a collector) may keep it, so it gets fresh buffers.
-  const recycle = output instanceof WriteStream;
+  const file = output instanceof WriteStream;
+  const slots = new Gate(MAX_IN_FLIGHT);
+  const submitted = new Gate(0);
+  let failure: { error: unknown } | null = null;
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+    slots.open();
+    submitted.open();
+  };
   let inBytes = 0;
   let outBytes = 0;
-  let counter = 0;
-  let seq = 0;
-  let inFlight = 0;
-  let last = false;
-  const drainOne = async (): Promise<void> => {
-    const r = await engine.next();
-    inFlight--;
-    inputs.give(r.data);
-    await write(output, r.out.subarray(0, r.outLength), recycle ? () => outputs.give(r.out) : undefined);
-    outBytes += r.outLength;
-    if (r.error) throw new AgeError(r.error.code, r.error.message);
+  let writtenIn = 0;
+  let batches = -1;
+  const lengths: number[] = [];
+  const written = (): void => {
+    writtenIn += lengths.shift() ?? 0;
+    onProgress?.(writtenIn);
+    slots.give();
   };
-  let progressed = 0;
-  while (!last) {
-    const data = inputs.take();
-    const length = await reader.readInto(data, 0, batchBytes);
-    last = length < batchBytes || (await reader.atEnd());
-    if (seq === 0 && length === 0 && mode === 'open') throw new AgeError('TRUNCATED', 'payload has a nonce but no chunks');
-    engine.submit({ seq: seq++, counter, data, length, last, out: outputs.take() });
-    inFlight++;
-    inBytes += length;
-    counter += Math.ceil(length / inSize);
-    while (inFlight >= MAX_IN_FLIGHT || (last && inFlight > 0)) {
-      await drainOne();
-      progressed++;
-      onProgress?.(Math.min(inBytes, progressed * batchBytes));
+
+  const collect = async (): Promise<void> => {
+    for (let i = 0; batches < 0 || i < batches; i++) {
+      await submitted.take();
+      if (failure || (batches >= 0 && i >= batches)) return;
+      const r = await engine.next();
+      inputs.give(r.data);
+      const bytes = r.out.subarray(0, r.outLength);
+      outBytes += r.outLength;
+      if (file && bytes.length > 0) {
+        if (output.destroyed) throw new Error('output stream was destroyed');
+        output.write(bytes, (e) => {
+          if (e) return fail(e);
+          outputs.give(r.out);
+          written();
+        });
+      } else {
+        await write(output, bytes);
+        written();
+      }
+      if (r.error) throw new AgeError(r.error.code, r.error.message);
     }
-  }
+  };
+
+  const produce = async (): Promise<void> => {
+    let seq = 0;
+    let counter = 0;
+    for (let last = false; !last; ) {
+      await slots.take();
+      if (failure) return;
+      const data = inputs.take();
+      const length = await reader.readInto(data, 0, batchBytes);
+      last = length < batchBytes || (await reader.atEnd());
+      if (seq === 0 && length === 0 && mode === 'open') throw new AgeError('TRUNCATED', 'payload has a nonce but no chunks');
+      if (failure) return;
+      lengths.push(length);
+      engine.submit({ seq: seq++, counter, data, length, last, out: outputs.take() });
+      inBytes += length;
+      counter += Math.ceil(length / inSize);
+      if (last) batches = seq;
+      submitted.give();
+    }
+    // Every slot back means every batch is out of memory (on disk, for a file).
+    for (let i = 0; i < MAX_IN_FLIGHT; i++) await slots.take();
+  };
+
+  const guard = (p: Promise<void>): Promise<void> => p.catch(fail);
+  await Promise.all([guard(produce()), guard(collect())]);
+  if (failure) throw (failure as { error: unknown }).error;
   return { inBytes, outBytes, ...(await engine.finish()) };
 }
 
