@@ -65,6 +65,25 @@ function monthCache() {
   };
 }
 
+/**
+ * Payload sizes of published releases, which never change: the bandwidth check
+ * runs on every download and must not read (and parse) the release row each time.
+ */
+function payloadSizes(deps: HubDeps, max = 10_000) {
+  const sizes = new Map<string, number>();
+  return async (releaseId: string): Promise<number> => {
+    const known = sizes.get(releaseId);
+    if (known !== undefined) return known;
+    const release = await deps.store.releases.get(releaseId);
+    if (!release) return 0;
+    if (release.status === 'published') {
+      if (sizes.size >= max) sizes.delete(sizes.keys().next().value as string);
+      sizes.set(releaseId, release.payloadSize);
+    }
+    return release.payloadSize;
+  };
+}
+
 export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const opts = deps.limits ?? {};
   if (opts.enabled === false) return async (_c, next) => next();
@@ -73,6 +92,7 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const limiter = opts.limiter ?? new MemoryRateLimiter();
   const auth = requireAuth(deps);
   const monthFigures = monthCache();
+  const payloadSize = payloadSizes(deps);
 
   return async (c, next) => {
     if (c.req.path.startsWith('/v1/blob/')) return next();
@@ -114,9 +134,8 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
 
     const download = caller && c.req.method === 'GET' ? DOWNLOAD_PATH.exec(c.req.path) : null;
     if (caller && download && policy.monthlyDownloadBytes !== null) {
-      const release = await deps.store.releases.get(download[1]!);
+      const size = await payloadSize(download[1]!);
       const used = await deps.store.quotas.downloadBytes(caller.accountId, monthStart(now).toISOString(), nextMonthStart(now).toISOString());
-      const size = release?.payloadSize ?? 0;
       const fig: PolicyFigure = { name: 'bandwidth', unit: 'content-bytes', quota: policy.monthlyDownloadBytes, windowSec: monthLengthSec(now), remaining: policy.monthlyDownloadBytes - used - size, resetSec: secondsToMonthEnd(now) };
       if (used + size > policy.monthlyDownloadBytes) {
         throw new HubError('QUOTA_EXCEEDED', `monthly download bandwidth of the ${caller.tier} tier would be exceeded (${used} of ${policy.monthlyDownloadBytes} bytes used, this payload is ${size})`, {
