@@ -8,41 +8,14 @@ import { writeTx } from './tx.js';
 import type { AccountRecord } from '../types.js';
 import type { AdminStore, UsageTotal } from '../admin.js';
 import type { Effects } from '../ledger.js';
-import type { SubscriptionRecord } from '../subscriptions.js';
 import { toDataset } from './datasets.js';
 import { effectsWriter } from './ledger.js';
 import { ACCOUNT_COLUMNS, toAccount } from './rows.js';
-import type { AccountRow } from './rows.js';
+import type { AccountRow, SubscriptionRow } from './rows.js';
+import { toSubscription } from './rows.js';
 
 type DatasetRow = Parameters<typeof toDataset>[0];
 
-interface SubscriptionRow {
-  id: string;
-  dataset_id: string;
-  consumer_id: string;
-  producer_id: string;
-  status: SubscriptionRecord['status'];
-  decided_by: string | null;
-  approved_by: string | null;
-  message: string | null;
-  reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const toSubscription = (r: SubscriptionRow): SubscriptionRecord => ({
-  id: r.id,
-  datasetId: r.dataset_id,
-  consumerId: r.consumer_id,
-  producerId: r.producer_id,
-  status: r.status,
-  decidedBy: r.decided_by,
-  approvedBy: r.approved_by,
-  message: r.message,
-  reason: r.reason,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
 
 /** `%` and `_` in user text match literally. */
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;

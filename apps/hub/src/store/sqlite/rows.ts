@@ -6,6 +6,7 @@
  */
 import type { ApiKeyScope, Feature } from '@dme/core/protocol';
 import type { AccountRecord, ApiKeyRecord } from '../types.js';
+import type { SubscriptionRecord } from '../subscriptions.js';
 
 export const ACCOUNT_COLUMNS = `a.id, a.email, a.password_hash, a.display_name, a.organization, a.tier, a.status,
   a.age_recipient, a.signing_public_key, a.keys_updated_at, a.created_at, a.updated_at,
@@ -72,3 +73,31 @@ export function toApiKey(r: ApiKeyRow): ApiKeyRecord {
 export function isUniqueViolation(err: unknown): boolean {
   return err instanceof Error && 'code' in err && (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
+
+export interface SubscriptionRow {
+  id: string;
+  dataset_id: string;
+  consumer_id: string;
+  producer_id: string;
+  status: SubscriptionRecord['status'];
+  decided_by: string | null;
+  approved_by: string | null;
+  message: string | null;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const toSubscription = (r: SubscriptionRow): SubscriptionRecord => ({
+  id: r.id,
+  datasetId: r.dataset_id,
+  consumerId: r.consumer_id,
+  producerId: r.producer_id,
+  status: r.status,
+  decidedBy: r.decided_by,
+  approvedBy: r.approved_by,
+  message: r.message,
+  reason: r.reason,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});

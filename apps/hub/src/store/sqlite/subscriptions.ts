@@ -11,34 +11,8 @@ import type { SubscriptionRecord, SubscriptionStore, TransitionInput } from '../
 import type { CreateSubscriptionResult } from '../subscriptions.js';
 import { effectsWriter } from './ledger.js';
 import { grantWriter } from './releases.js';
+import { toSubscription, type SubscriptionRow } from './rows.js';
 
-interface SubscriptionRow {
-  id: string;
-  dataset_id: string;
-  consumer_id: string;
-  producer_id: string;
-  status: SubscriptionRecord['status'];
-  decided_by: string | null;
-  approved_by: string | null;
-  message: string | null;
-  reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const toSubscription = (r: SubscriptionRow): SubscriptionRecord => ({
-  id: r.id,
-  datasetId: r.dataset_id,
-  consumerId: r.consumer_id,
-  producerId: r.producer_id,
-  status: r.status,
-  decidedBy: r.decided_by,
-  approvedBy: r.approved_by,
-  message: r.message,
-  reason: r.reason,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
 
 const LIVE = `status IN ('pending', 'approved', 'active', 'suspended')`;
 
