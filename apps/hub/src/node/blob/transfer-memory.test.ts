@@ -103,9 +103,9 @@ describe('transfer memory', () => {
       // Node's fetch keeps a streamed request body alive until the request ends,
       // so an upload costs about one piece (8 MiB by default), not the payload.
       // The bounds prove the payload is not held (64 MiB would be); sampled peaks vary with
-      // GC timing by a few MiB (18 MiB seen for a download), so they keep room for that.
-      expect(upGrowth).toBeLessThan(24 * MiB);
-      expect(downGrowth).toBeLessThan(24 * MiB);
+      // GC timing (up to ~20 MiB seen for 8 MiB upload pieces), so they allow half the payload.
+      expect(upGrowth).toBeLessThan(32 * MiB);
+      expect(downGrowth).toBeLessThan(32 * MiB);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
