@@ -8,22 +8,10 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { AdminWebhookStore, RecentDelivery, WebhookHealthRecord } from '../admin-webhooks.js';
-import type { AttemptRecord, DeliveryStatus, WebhookRecord } from '../deliveries.js';
+import type { DeliveryStatus, WebhookRecord } from '../deliveries.js';
 import type { Effects } from '../ledger.js';
 import { effectsWriter } from './ledger.js';
-
-interface WebhookRow {
-  id: string;
-  account_id: string;
-  url: string;
-  secret: string;
-  enabled: number;
-  from_event_id: number;
-  consecutive_failures: number;
-  disabled_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
+import { toAttempt, toWebhook, type AttemptRow, type WebhookRow } from './deliveries.js';
 
 interface RecentRow {
   id: string;
@@ -33,37 +21,6 @@ interface RecentRow {
   created_at: string;
   updated_at: string;
 }
-
-interface AttemptRow {
-  attempt: number;
-  time: string;
-  ok: number;
-  latency_ms: number;
-  response_code: number | null;
-  error: string | null;
-}
-
-const toWebhook = (r: WebhookRow): WebhookRecord => ({
-  id: r.id,
-  accountId: r.account_id,
-  url: r.url,
-  secret: r.secret,
-  enabled: r.enabled === 1,
-  fromEventId: r.from_event_id,
-  consecutiveFailures: r.consecutive_failures,
-  disabledReason: r.disabled_reason,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
-
-const toAttempt = (r: AttemptRow): AttemptRecord => ({
-  attempt: r.attempt,
-  time: r.time,
-  ok: r.ok === 1,
-  latencyMs: r.latency_ms,
-  responseCode: r.response_code,
-  error: r.error,
-});
 
 /** The statements, exported so the scale test can check their query plans. */
 export const HEALTH_SQL = {
@@ -85,7 +42,7 @@ export function sqliteAdminWebhooks(db: Database): AdminWebhookStore {
   const last = db.prepare<[string, DeliveryStatus], { t: string | null }>(HEALTH_SQL.last);
   const lastRetrying = db.prepare<[string], { t: string | null }>(HEALTH_SQL.lastRetrying);
   const recent = db.prepare<[string, number], RecentRow>(HEALTH_SQL.recent);
-  const lastAttempt = db.prepare<[string], AttemptRow>(HEALTH_SQL.lastAttempt);
+  const lastAttempt = db.prepare<[string], Omit<AttemptRow, 'delivery_id'>>(HEALTH_SQL.lastAttempt);
   const byId = db.prepare<[string], WebhookRow>(`SELECT * FROM webhooks WHERE id = ?`);
   const lastEvent = db.prepare<[], { id: number }>(`SELECT coalesce(max(id), 0) AS id FROM events`);
   const enable = db.prepare(

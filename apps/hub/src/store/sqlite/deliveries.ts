@@ -10,7 +10,7 @@ import type { AttemptRecord, DeliveryRecord, DueDelivery, NewDelivery, WebhookRe
 import type { EventRecord } from '../ledger.js';
 import { effectsWriter } from './ledger.js';
 
-interface WebhookRow {
+export interface WebhookRow {
   id: string;
   account_id: string;
   url: string;
@@ -38,7 +38,7 @@ interface DeliveryRow {
   updated_at: string;
 }
 
-interface AttemptRow {
+export interface AttemptRow {
   delivery_id: string;
   attempt: number;
   time: string;
@@ -57,7 +57,7 @@ interface EventRow {
   created_at: string;
 }
 
-const toWebhook = (r: WebhookRow): WebhookRecord => ({
+export const toWebhook = (r: WebhookRow): WebhookRecord => ({
   id: r.id,
   accountId: r.account_id,
   url: r.url,
@@ -85,7 +85,7 @@ const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
   updatedAt: r.updated_at,
 });
 
-const toAttempt = (r: AttemptRow): AttemptRecord => ({
+export const toAttempt = (r: Omit<AttemptRow, 'delivery_id'>): AttemptRecord => ({
   attempt: r.attempt,
   time: r.time,
   ok: r.ok === 1,
