@@ -84,6 +84,34 @@ function payloadSizes(deps: HubDeps, max = 10_000) {
   };
 }
 
+/**
+ * Download bytes used this month per account: read from the usage table at most
+ * once a second per account and advanced locally by the downloads served in
+ * between, so the check costs no query on the hot path (it was most of the
+ * limiter's cost on the download route). Downloads served by another hub process
+ * are seen within a second, as with the write-behind call counter. A download
+ * that lands between a read and its own local count may be counted twice until
+ * the next read: the error is on the strict side and lasts at most a second.
+ */
+function bandwidthUsed(deps: HubDeps, freshMs = 1000, max = 10_000) {
+  const seen = new Map<string, { bytes: number; atMs: number; month: string }>();
+  return {
+    async get(accountId: string, now: Date, month: string): Promise<number> {
+      const known = seen.get(accountId);
+      const age = known ? now.getTime() - known.atMs : Infinity;
+      if (known && known.month === month && age >= 0 && age < freshMs) return known.bytes;
+      const bytes = await deps.store.quotas.downloadBytes(accountId, monthStart(now).toISOString(), nextMonthStart(now).toISOString());
+      if (!known && seen.size >= max) seen.delete(seen.keys().next().value as string);
+      seen.set(accountId, { bytes, atMs: now.getTime(), month });
+      return bytes;
+    },
+    add(accountId: string, bytes: number): void {
+      const known = seen.get(accountId);
+      if (known) known.bytes += bytes;
+    },
+  };
+}
+
 export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const opts = deps.limits ?? {};
   if (opts.enabled === false) return async (_c, next) => next();
@@ -93,6 +121,7 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const auth = requireAuth(deps);
   const monthFigures = monthCache();
   const payloadSize = payloadSizes(deps);
+  const bandwidth = bandwidthUsed(deps);
 
   return async (c, next) => {
     if (c.req.path.startsWith('/v1/blob/')) return next();
@@ -133,9 +162,11 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
     }
 
     const download = caller && c.req.method === 'GET' ? DOWNLOAD_PATH.exec(c.req.path) : null;
+    let charged = 0;
     if (caller && download && policy.monthlyDownloadBytes !== null) {
       const size = await payloadSize(download[1]!);
-      const used = await deps.store.quotas.downloadBytes(caller.accountId, monthStart(now).toISOString(), nextMonthStart(now).toISOString());
+      const used = await bandwidth.get(caller.accountId, now, month);
+      charged = size;
       const fig: PolicyFigure = { name: 'bandwidth', unit: 'content-bytes', quota: policy.monthlyDownloadBytes, windowSec: monthLengthSec(now), remaining: policy.monthlyDownloadBytes - used - size, resetSec: secondsToMonthEnd(now) };
       if (used + size > policy.monthlyDownloadBytes) {
         throw new HubError('QUOTA_EXCEEDED', `monthly download bandwidth of the ${caller.tier} tier would be exceeded (${used} of ${policy.monthlyDownloadBytes} bytes used, this payload is ${size})`, {
@@ -161,6 +192,8 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
     }
 
     await next();
+    // The route recorded the download in the usage table; count it here until the next read.
+    if (caller && charged > 0 && c.res.status === 200) bandwidth.add(caller.accountId, charged);
     const headers = rateLimitHeaders(figures);
     try {
       c.res.headers.set('RateLimit-Policy', headers['RateLimit-Policy']);
