@@ -167,7 +167,8 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
       const size = await payloadSize(download[1]!);
       const used = await bandwidth.get(caller.accountId, now, month);
       charged = size;
-      const fig: PolicyFigure = { name: 'bandwidth', unit: 'content-bytes', quota: policy.monthlyDownloadBytes, windowSec: monthLengthSec(now), remaining: policy.monthlyDownloadBytes - used - size, resetSec: secondsToMonthEnd(now) };
+      const m = monthFigures(now);
+      const fig: PolicyFigure = { name: 'bandwidth', unit: 'content-bytes', quota: policy.monthlyDownloadBytes, windowSec: m.lengthSec, remaining: policy.monthlyDownloadBytes - used - size, resetSec: m.resetSec };
       if (used + size > policy.monthlyDownloadBytes) {
         throw new HubError('QUOTA_EXCEEDED', `monthly download bandwidth of the ${caller.tier} tier would be exceeded (${used} of ${policy.monthlyDownloadBytes} bytes used, this payload is ${size})`, {
           details: { quota: 'monthlyDownloadBytes', limit: policy.monthlyDownloadBytes, used, requested: size, resetsAt: nextMonthStart(now).toISOString() },
