@@ -73,11 +73,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dme-engine-hub-'));
   hub = await startHub({ host: '127.0.0.1', port: 0, dataDir: join(dir, 'hub'), publicUrl: undefined, blob: 'local', passwordIterations: 1_000, devMode: false, firstAdmin: undefined }, {});
 });
+// Closing engines (sync streams, retries backing off) and the hub took over 10 s once
+// under the full suite's load on 2 cores; 30 s still bounds a real hang.
 afterAll(async () => {
   for (const e of engines) await e.close();
   await hub?.close();
   await rm(dir, { recursive: true, force: true });
-});
+}, 30_000);
 
 describe('desktop engine against a real hub', () => {
   let producer: DesktopEngine;
