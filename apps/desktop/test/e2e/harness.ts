@@ -17,6 +17,7 @@ import { startHub } from '../../../hub/src/node/hub.js';
 import type { RunningHub } from '../../../hub/src/node/hub.js';
 import { startAgent } from '../../src/agent/server.js';
 import { createDesktopEngine } from '../../src/engine/index.js';
+import { settleWithin } from './settle.js';
 
 const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
 
@@ -99,9 +100,11 @@ export async function startWorld(): Promise<World> {
     desktop,
     context,
     async stop() {
-      for (const d of desktops) await d.close().catch(() => undefined);
-      await context.close();
-      await hub.close();
+      // A shutdown that does not finish is reported, not waited on forever: the flow
+      // under test is done by now, and a hung teardown would only hide which part hung.
+      for (const d of desktops) await settleWithin(d.close(), 15_000, 'a desktop did not close');
+      await settleWithin(context.close(), 15_000, 'the browser context did not close');
+      await settleWithin(hub.close(), 15_000, 'the hub did not close');
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -83,6 +83,9 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
+/** How long a stopping hub waits for requests in flight before it closes their connections. */
+const CLOSE_GRACE_MS = 3_000;
+
 /**
  * Listens first, then builds the app: with port 0 the public URL (which blob
  * URLs embed) is only known once bound. Requests before that get 503.
@@ -114,9 +117,15 @@ export async function startHub(settings: HubSettings, env: Record<string, string
     new Promise<void>((done) => {
       // Open event streams never end by themselves: end them (and the webhook worker) first.
       const stopped = Promise.all([delivery?.stop(), freshness?.stop()]);
-      void stopped.then(() => server.close(() => {
-        void store.close().then(done);
-      }));
+      void stopped.then(() => {
+        server.close(() => {
+          void store.close().then(done);
+        });
+        // Requests in flight get a moment to finish; a connection that still holds on
+        // (a client that never reads its response) must not keep the hub from stopping.
+        const cut = setTimeout(() => (server as { closeAllConnections?: () => void }).closeAllConnections?.(), CLOSE_GRACE_MS);
+        cut.unref();
+      });
     });
   try {
     const built = buildHub(settings, settings.publicUrl ?? url, env, store);
