@@ -7,8 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import { writeTx } from './tx.js';
 import type { AttemptRecord, DeliveryRecord, DueDelivery, NewDelivery, WebhookRecord, WebhookStore } from '../deliveries.js';
-import type { EventRecord } from '../ledger.js';
-import { effectsWriter } from './ledger.js';
+import { effectsWriter, eventsAfter } from './ledger.js';
 
 export interface WebhookRow {
   id: string;
@@ -46,15 +45,6 @@ export interface AttemptRow {
   latency_ms: number;
   response_code: number | null;
   error: string | null;
-}
-
-interface EventRow {
-  id: number;
-  type: string;
-  dataset_id: string | null;
-  account_id: string | null;
-  payload: string;
-  created_at: string;
 }
 
 export const toWebhook = (r: WebhookRow): WebhookRecord => ({
@@ -111,7 +101,7 @@ export function sqliteWebhooks(db: Database): WebhookStore {
   );
   const enabled = db.prepare<[], WebhookRow>(`SELECT * FROM webhooks WHERE enabled = 1`);
   const cursor = db.prepare<[], { last_event_id: number }>(`SELECT last_event_id FROM webhook_dispatch WHERE id = 1`);
-  const eventsAfter = db.prepare<[number, number], EventRow>(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`);
+  const eventsAfterId = eventsAfter(db);
   const moveCursor = db.prepare<[number, number]>(`UPDATE webhook_dispatch SET last_event_id = ? WHERE id = 1 AND last_event_id = ?`);
   const insertDelivery = db.prepare(
     `INSERT INTO webhook_deliveries (id, webhook_id, message_id, event_id, type, body, status, attempts, next_attempt_at, redelivery_of, created_at, updated_at)
@@ -182,16 +172,7 @@ export function sqliteWebhooks(db: Database): WebhookStore {
     listEnabled: async () => enabled.all().map(toWebhook),
     undispatched: async (limit) => {
       const at = cursor.get()!.last_event_id;
-      const events = eventsAfter.all(at, limit).map(
-        (r): EventRecord => ({
-          id: r.id,
-          type: r.type,
-          datasetId: r.dataset_id,
-          accountId: r.account_id,
-          payload: JSON.parse(r.payload) as Record<string, unknown>,
-          createdAt: r.created_at,
-        }),
-      );
+      const events = eventsAfterId(at, limit);
       return { cursor: at, events };
     },
     dispatch: async (from, to, deliveries) => dispatchTx(from, to, deliveries),

@@ -78,19 +78,23 @@ interface EventRow {
   created_at: string;
 }
 
-export function sqliteEvents(db: Database): EventStore {
+/** Events with id > afterId, ascending: the one read of the log, shared by the stream and webhook dispatch. */
+export function eventsAfter(db: Database): (afterId: number, limit: number) => EventRecord[] {
   const list = db.prepare<[number, number], EventRow>(`SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?`);
+  return (afterId, limit) =>
+    list.all(afterId, limit).map((r) => ({
+      id: r.id,
+      type: r.type,
+      datasetId: r.dataset_id,
+      accountId: r.account_id,
+      payload: JSON.parse(r.payload) as Record<string, unknown>,
+      createdAt: r.created_at,
+    }));
+}
+
+export function sqliteEvents(db: Database): EventStore {
+  const list = eventsAfter(db);
   return {
-    list: async (afterId, limit) =>
-      list.all(afterId, limit).map(
-        (r): EventRecord => ({
-          id: r.id,
-          type: r.type,
-          datasetId: r.dataset_id,
-          accountId: r.account_id,
-          payload: JSON.parse(r.payload) as Record<string, unknown>,
-          createdAt: r.created_at,
-        }),
-      ),
+    list: async (afterId, limit) => list(afterId, limit),
   };
 }
