@@ -61,6 +61,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HUB, startHubProcess } from './hub-process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'packages/core/dist');
@@ -72,7 +73,6 @@ const STRICT_SQL = `CREATE TABLE phones (${COLUMNS.map((c) => `${c} TEXT NOT NUL
 
 const load = () => loadavg()[0].toFixed(2);
 const DME = join(root, 'packages/core/bin/dme.js');
-const HUB = join(root, 'apps/hub/bin/dme-hub.js');
 
 const mod = (p) => import(pathToFileURL(join(dist, p)).href);
 
@@ -126,29 +126,6 @@ function runChild(args) {
   });
 }
 
-/** `dme-hub serve` on a free loopback port, its data under `dataDir`. */
-async function startHub(dataDir) {
-  const child = spawn(process.execPath, [HUB, 'serve'], {
-    env: { ...process.env, DME_HUB_HOST: '127.0.0.1', DME_HUB_PORT: '0', DME_HUB_DATA: dataDir, DME_HUB_PASSWORD_ITERATIONS: '1000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${out}`)), 30_000);
-    const onData = (d) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`hub exited ${code}: ${out}`))));
-  });
-  return { child, url };
-}
 
 /**
  * Producer publishes the CSV to a fresh local hub, the consumer subscribes
@@ -156,7 +133,7 @@ async function startHub(dataDir) {
  * /usr/bin/time when present (else wall clock only).
  */
 async function withDownload(csv, work) {
-  const hub = await startHub(join(work, 'hub-data'));
+  const hub = await startHubProcess(join(work, 'hub-data'));
   try {
     const dme = (user, args, input) => {
       const r = spawnSync(process.execPath, [DME, ...args], {

@@ -13,20 +13,20 @@
 // its own benchmark, bench:profile). The hub (built dist) runs as its own
 // process; temp files and the hub's data live under a fresh $TMPDIR directory,
 // removed at the end, also on failure.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { startHubProcess } from './hub-process.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sizeMb = Number(process.env.DME_BENCH_SIZE_MB ?? 1024);
 if (!Number.isFinite(sizeMb) || sizeMb <= 0) throw new Error('DME_BENCH_SIZE_MB must be a positive number');
 const bytes = Math.round(sizeMb * 1024 * 1024);
 const DME = join(root, 'packages/core/bin/dme.js');
-const HUB = join(root, 'apps/hub/bin/dme-hub.js');
 const PASSWORD = 'bench-password-0123';
 
 if (!existsSync(join(root, 'packages/core/dist/cli/main.js')) || !existsSync(join(root, 'apps/hub/dist/node/cli.js'))) {
@@ -39,29 +39,6 @@ if (spawnSync('curl', ['--version']).status !== 0) throw new Error('curl is miss
 const dir = mkdtempSync(join(tmpdir(), 'dme-bench-publish-'));
 let hub;
 
-/** Starts `dme-hub serve` on a free port; resolves with its URL. */
-async function startHubProcess(dataDir) {
-  const child = spawn(process.execPath, [HUB, 'serve'], {
-    env: { ...process.env, DME_HUB_HOST: '127.0.0.1', DME_HUB_PORT: '0', DME_HUB_DATA: dataDir, DME_HUB_PASSWORD_ITERATIONS: '1000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${out}`)), 30_000);
-    const onData = (d) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`hub exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
 
 function dme(args, input) {
   const r = spawnSync(process.execPath, [DME, ...args], {
