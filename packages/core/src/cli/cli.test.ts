@@ -131,6 +131,29 @@ describe('dme encrypt / decrypt', () => {
     });
   }
 
+  it('handles files above the worker threshold (positional, all cores) like small ones', () => {
+    const work = mkdtempSync(join(dir, 'large-'));
+    const big = join(work, 'big.bin');
+    writeFileSync(big, randomBytes(20 * 1024 * 1024 + 12_345));
+    const enc = join(work, 'big.age');
+    const r = dme(['encrypt', '-r', recipient, '-o', enc, big]);
+    expect(r.status, stderrOf(r)).toBe(0);
+    const viaAge = spawnSync('age', ['-d', '-i', keyFile, '-o', join(work, 'age.out'), enc]);
+    expect(viaAge.status, viaAge.stderr.toString()).toBe(0);
+    expect(readFileSync(join(work, 'age.out')).equals(readFileSync(big))).toBe(true);
+    const dec = dme(['decrypt', '-i', keyFile, '-o', join(work, 'dme.out'), enc]);
+    expect(dec.status, stderrOf(dec)).toBe(0);
+    expect(readFileSync(join(work, 'dme.out')).equals(readFileSync(big))).toBe(true);
+    const broken = readFileSync(enc);
+    broken[broken.length >> 1] ^= 1;
+    writeFileSync(enc, broken);
+    const bad = dme(['decrypt', '-i', keyFile, '-o', join(work, 'broken.out'), enc]);
+    expect(bad.status).toBe(1);
+    expect(stderrOf(bad)).toMatch(/^dme decrypt: .*chunk \d+ failed authentication/);
+    expect(readdirSync(work).sort()).toEqual(['age.out', 'big.age', 'big.bin', 'dme.out']);
+    rmSync(work, { recursive: true });
+  });
+
   it('leaves no temporary file when interrupted mid-write', async () => {
     const enc = join(dir, 'interrupted.age');
     expect(age(['-r', recipient, '-o', enc, plain]).status).toBe(0);

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { openFileSource, type ByteSource } from '../crypto/age/index.js';
-import { writeFileAtomically } from '../fs/atomic-file.js';
+import { writeFileAtomically, type AtomicWriteOptions } from '../fs/atomic-file.js';
 import { CliError } from './errors.js';
 
 export interface Io {
@@ -42,7 +42,7 @@ export async function withOutput<T>(
   io: Io,
   path: string | undefined,
   write: (out: Writable) => Promise<T>,
-  options: { mode?: number } = {},
+  options: AtomicWriteOptions = {},
 ): Promise<T> {
   if (path === undefined || path === '-') {
     const result = await write(io.stdout);

@@ -33,6 +33,13 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Refuse to replace an existing file. */
   exclusive?: boolean;
+  /**
+   * fsync before the rename (default true). Off for bulk outputs a user can
+   * recreate (`dme encrypt -o`): like `age -o` and `cp`, flushing is left to the
+   * kernel — fsync of a 1 GiB output costs more than the encryption itself. The
+   * rename still makes the result all-or-nothing for readers.
+   */
+  durable?: boolean;
 }
 
 export async function writeFileAtomically<T>(
@@ -64,11 +71,13 @@ export async function writeFileAtomically<T>(
         out.end(() => resolve());
       });
     }
-    const handle = await open(tmp, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
+    if (options.durable ?? true) {
+      const handle = await open(tmp, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     }
     await rename(tmp, target);
     pending.delete(tmp);

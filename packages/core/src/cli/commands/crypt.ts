@@ -71,7 +71,9 @@ export async function encryptCommand(argv: string[], io: Io): Promise<number> {
   }
   const input = await openInput(io, file);
   // No digests: nothing here reports them, and hashing costs more CPU than the cipher.
-  await withOutput(io, values.output, (out) => encrypt(input, out, recipients, { armor: values.armor ?? false, digests: false }));
+  await withOutput(io, values.output, (out) => encrypt(input, out, recipients, { armor: values.armor ?? false, digests: false }), {
+    durable: false,
+  });
   return 0;
 }
 
@@ -105,6 +107,6 @@ export async function decryptCommand(argv: string[], io: Io): Promise<number> {
   const file = onePositional(positionals, 'input FILE (or - for stdin)', DECRYPT_USAGE);
   const identities = await identitiesFrom(values.identity, io);
   const input = await openInput(io, file);
-  await withOutput(io, values.output, (out) => decrypt(input, out, identities, { digests: false }));
+  await withOutput(io, values.output, (out) => decrypt(input, out, identities, { digests: false }), { durable: false });
   return 0;
 }

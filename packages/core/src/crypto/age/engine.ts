@@ -14,10 +14,10 @@
  * buffer more than that.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CHUNK_SIZE } from './constants.js';
 import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
+import { exposeGc, keepFreedChunksMapped } from './worker-tuning.js';
 
 export type Mode = 'seal' | 'open';
 
@@ -179,17 +179,6 @@ function stageMain(seal: typeof sealBatch, open: typeof openBatch): void {
 
 const WORKER_SOURCE = `(${stageMain.toString()})(${sealBatch.toString()}, ${openBatch.toString()});\n`;
 
-/**
- * V8 flags are process-wide: --expose-gc is on only while some pipeline is
- * starting, and never touched if the host already runs with it.
- */
-const hostHasGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
-let gcExposers = 0;
-function exposeGc(on: boolean): void {
-  if (hostHasGc) return;
-  if (on ? gcExposers++ === 0 : --gcExposers === 0) setFlagsFromString(on ? '--expose-gc' : '--no-expose-gc');
-}
-
 type FromWorker =
   | { type: 'ready' }
   | ({ type: 'result' } & JobResult)
@@ -208,6 +197,7 @@ export class PipelineEngine implements Engine {
 
   constructor(mode: Mode, key: Uint8Array, prefixes: { input?: Uint8Array; output?: Uint8Array }, digests = true) {
     const { port1, port2 } = new MessageChannel();
+    keepFreedChunksMapped();
     exposeGc(true);
     const spawn = (role: 'A' | 'B', port: unknown, prefix: Uint8Array | undefined): Worker => {
       const data: StageData = { role, mode, key, chunkSize: CHUNK_SIZE, prefix: prefix ?? null, port, gcEvery: 1, digests };

@@ -11,13 +11,15 @@
  * output as garbage on any error (write to a temp file, rename on success).
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { WriteStream } from 'node:fs';
+import { WriteStream, write as writeAt } from 'node:fs';
+import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { CHUNK_SIZE, ENCRYPTED_CHUNK_SIZE, PAYLOAD_KEY_INFO, PAYLOAD_KEY_SIZE, PAYLOAD_NONCE_SIZE } from './constants.js';
 import { type Engine, InlineEngine, PipelineEngine, type Mode } from './engine.js';
 import { AgeError } from './errors.js';
 import { assertFileKey } from './filekey.js';
-import { ByteReader, type ByteSource } from './source.js';
+import { runPositional } from './positional.js';
+import { ByteReader, type ByteSource, type FilePosition } from './source.js';
 import { sealedSize } from './stream.js';
 
 export interface PayloadSizes {
@@ -44,7 +46,11 @@ export interface PayloadOptions {
   /**
    * Hash plaintext and payload (default true). Publishing needs both digests
    * for the manifest; plain file encryption does not, and two SHA-256 passes
-   * cost more CPU than the cipher itself.
+   * cost more CPU than the cipher itself. Without digests, a large file input
+   * and an output stream that opened a file by path (nothing queued on it) are
+   * processed by positional reads and writes in parallel (positional.ts): the
+   * payload is then written at the stream's end without going through the
+   * stream, so write nothing more to it (end it).
    */
   digests?: boolean;
 }
@@ -218,11 +224,36 @@ async function pump(mode: Mode, reader: ByteReader, engine: Engine, output: Writ
   return { inBytes, outBytes, ...(await engine.finish()) };
 }
 
+const pwrite = promisify(writeAt);
+const progress = (opts: PayloadOptions): { onProgress?: (n: number) => void } => (opts.onProgress ? { onProgress: opts.onProgress } : {});
+
+/** Both ends as files that worker threads can read and write at offsets, or null. */
+export function positionalEnds(reader: ByteReader, output: Writable, opts: PayloadOptions): { input: FilePosition; length: number; output: FilePosition } | null {
+  if (opts.digests !== false || opts.parallel === false) return null;
+  const input = reader.position();
+  const length = reader.remaining;
+  if (!input || length === undefined || (opts.parallel !== true && length <= PARALLEL_THRESHOLD)) return null;
+  // A stream the caller handed an fd, or one with `start` or append mode, may not start at offset 0.
+  const file = output as WriteStream & { start?: number; flags?: string };
+  if (!(output instanceof WriteStream) || typeof file.path !== 'string' || file.start !== undefined) return null;
+  if (typeof file.flags !== 'string' || file.flags.includes('a') || file.pending || file.writableLength > 0 || file.destroyed) return null;
+  const fd = (file as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return null;
+  return { input, length, output: { fd, offset: file.bytesWritten } };
+}
+
 async function run(mode: Mode, input: ByteSource, output: Writable, nonce: Uint8Array | null, fileKey: Uint8Array, opts: PayloadOptions) {
   assertFileKey(fileKey);
   const reader = new ByteReader(input);
   let engine: Engine | null = null;
   try {
+    const direct = nonce ? positionalEnds(reader, output, opts) : null;
+    if (nonce && direct) {
+      await pwrite(direct.output.fd, nonce, 0, nonce.length, direct.output.offset);
+      const at = { fd: direct.output.fd, offset: direct.output.offset + nonce.length };
+      const outBytes = await runPositional({ ...direct, output: at, mode, key: payloadKey(fileKey, nonce), batchChunks: BATCH_CHUNKS, ...progress(opts) });
+      return { inBytes: direct.length, outBytes, inputSha256: '', outputSha256: '', nonceBytes: PAYLOAD_NONCE_SIZE };
+    }
     let n = nonce;
     if (!n) {
       const buf = new Uint8Array(PAYLOAD_NONCE_SIZE);
@@ -230,6 +261,11 @@ async function run(mode: Mode, input: ByteSource, output: Writable, nonce: Uint8
         throw new AgeError('TRUNCATED', 'payload is shorter than its 16-byte nonce');
       }
       n = buf;
+      const ends = positionalEnds(reader, output, opts);
+      if (ends) {
+        const outBytes = await runPositional({ ...ends, mode, key: payloadKey(fileKey, n), batchChunks: BATCH_CHUNKS, ...progress(opts) });
+        return { inBytes: ends.length, outBytes, inputSha256: '', outputSha256: '', nonceBytes: PAYLOAD_NONCE_SIZE };
+      }
     } else {
       await write(output, n);
     }

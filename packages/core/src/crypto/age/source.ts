@@ -18,6 +18,16 @@ export interface DirectSource extends AsyncIterable<Uint8Array> {
   close?(): Promise<void>;
   /** Bytes left to read, when known (lets the payload code choose its engine without reading ahead). */
   size?: number;
+  /**
+   * Where the next unread byte lives, for a source backed by a file that
+   * threads may read with positional reads (pread) instead; undefined once closed.
+   */
+  at?(): FilePosition | undefined;
+}
+
+export interface FilePosition {
+  fd: number;
+  offset: number;
 }
 
 export type ByteSource = Readable | AsyncIterable<Uint8Array> | DirectSource;
@@ -45,6 +55,12 @@ export class ByteReader {
   /** Bytes buffered and not yet consumed. */
   get buffered(): number {
     return this.queued;
+  }
+
+  /** The file position of the next byte not yet consumed, if the source is a file. */
+  position(): FilePosition | undefined {
+    const at = this.direct?.at?.();
+    return at && { fd: at.fd, offset: at.offset - this.queued };
   }
 
   /** Bytes not yet consumed, if the source declares its size. */
@@ -168,6 +184,7 @@ export class ByteReader {
     const rest: DirectSource = {
       read: (target, offset, length) => this.readInto(target, offset, length),
       close: () => this.close(),
+      at: () => this.position(),
       [Symbol.asyncIterator]: () => chunks.call(this),
     };
     const size = this.remaining;
@@ -192,7 +209,11 @@ export class ByteReader {
  */
 export async function openFileSource(path: string): Promise<DirectSource> {
   let handle: FileHandle | null = await open(path, 'r');
-  const { size } = await handle.stat();
+  const info = await handle.stat();
+  const { size } = info;
+  // Pipes (/dev/fd/N from a shell's <(...)) read sequentially only.
+  const seekable = info.isFile();
+  let pos = 0;
   const close = async (): Promise<void> => {
     const h = handle;
     handle = null;
@@ -201,6 +222,7 @@ export async function openFileSource(path: string): Promise<DirectSource> {
   const read = async (target: Uint8Array, offset: number, length: number): Promise<number> => {
     if (!handle || length === 0) return 0;
     const { bytesRead } = await handle.read(target, offset, length, null);
+    pos += bytesRead;
     if (bytesRead === 0) await close();
     return bytesRead;
   };
@@ -208,6 +230,7 @@ export async function openFileSource(path: string): Promise<DirectSource> {
     read,
     close,
     size,
+    at: () => (handle && seekable ? { fd: handle.fd, offset: pos } : undefined),
     async *[Symbol.asyncIterator]() {
       try {
         for (;;) {

@@ -1,0 +1,41 @@
+/**
+ * Process settings the crypto worker threads rely on: gc() for the workers,
+ * and glibc keeping freed chunk buffers mapped.
+ *
+ * node:crypto returns a fresh 64 KiB buffer per chunk; V8 only collects that
+ * external garbage after tens of MB, per isolate, so each worker runs a
+ * young-generation GC after each batch (measured: fastest and smallest). The
+ * spawner exposes gc() to new contexts only while workers start (a worker
+ * picks it up from a fresh vm context, see engine.ts).
+ */
+import { setFlagsFromString } from 'node:v8';
+
+/**
+ * V8 flags are process-wide: --expose-gc is on only while some pipeline is
+ * starting, and never touched if the host already runs with it.
+ */
+const hostHasGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
+let gcExposers = 0;
+export function exposeGc(on: boolean): void {
+  if (hostHasGc) return;
+  if (on ? gcExposers++ === 0 : --gcExposers === 0) setFlagsFromString(on ? '--expose-gc' : '--no-expose-gc');
+}
+
+/**
+ * node:crypto returns every chunk's output in a fresh 64 KiB allocation. glibc
+ * hands freed memory at the top of a heap back to the kernel once it exceeds
+ * M_TRIM_THRESHOLD (128 KiB by default), so each batch freed by the workers'
+ * GC is unmapped and the next one faults in zeroed pages again: a third of the
+ * pipeline's CPU went to page faults. mallopt(3): freeing a block that was
+ * mmap()ed raises the mmap threshold to its size and the trim threshold to
+ * twice that, process-wide. structuredClone of 8 MiB mallocs and frees such a
+ * block synchronously (~10 ms, once per process); after it, freed chunk
+ * buffers stay mapped (up to 16 MiB per arena) and are reused. Elsewhere than
+ * glibc this is one harmless copy.
+ */
+let mallocTuned = false;
+export function keepFreedChunksMapped(): void {
+  if (mallocTuned) return;
+  mallocTuned = true;
+  structuredClone(new Uint8Array(8 << 20));
+}
