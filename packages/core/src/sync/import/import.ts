@@ -23,10 +23,12 @@ import type { FileFormat } from '../../formats/types.js';
 import { LibraryError } from '../library/errors.js';
 import type { Library } from '../library/library.js';
 import { insertRelease, saveDataset, type LibraryDataset, type ReleaseInfo } from '../library/metadata.js';
-import { checkColumns } from '../library/schema.js';
+import { checkColumns, type ColumnDef } from '../library/schema.js';
 import { ImportError } from './errors.js';
 import { BatchInserter } from './insert.js';
-import { openBatches } from './batches.js';
+import { openBatches, type BatchStream } from './batches.js';
+import type { ScratchLoad } from './scratch.js';
+import { planScratch, roundBytesFor, startScratch, type ScratchPlan, type ScratchTuning } from './scratch-plan.js';
 import { prepareTarget } from './tables.js';
 
 export interface ImportProgress {
@@ -56,6 +58,11 @@ export interface ImportRequest {
    * (binding dominates; see bench/import.mjs and DME_IMPORT_WORKER=1).
    */
   worker?: boolean;
+  /**
+   * Snapshot CSV/TSV imports load in parallel through scratch databases
+   * (scratch.ts) unless false; tuning for tests and benchmarks.
+   */
+  scratch?: false | ScratchTuning;
   /** Reader batch size in rows (tests); default: the reader's. */
   batchSize?: number;
   /** Clock for imported_at (tests). */
@@ -141,12 +148,6 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
   if (dataset.columns.length > 0) checkColumns(dataset.columns, keys);
   const table = library.tableNameFor(dataset);
 
-  const stream = openBatches(req.source, {
-    columns: [...dataset.columns],
-    ...(req.format ? { format: req.format } : {}),
-    ...(req.fileName ? { fileName: req.fileName } : {}),
-    ...(req.batchSize ? { batchSize: req.batchSize } : {}),
-  }, req.worker ?? false);
   // An abort must not wait for a stalled source: race every read against it.
   const onAbort = (): void => {
     const s = req.source as { destroy?: (e?: Error) => void };
@@ -156,23 +157,44 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
   const race = <T>(p: Promise<T>): Promise<T> => (signal ? raceAbort(p, signal) : p);
 
   let committed = false;
+  let stream: BatchStream | undefined;
+  let scratch: ScratchLoad | undefined;
   db.exec('BEGIN IMMEDIATE');
   try {
-    const columns = await race(stream.columns());
-    checkColumns(columns, keys);
-    const target = prepareTarget(db, table, dataset.importMode, columns, keys);
-    const inserter = new BatchInserter(db, { table: target.loadTable, columns: columns.map((c) => c.name), conflictKeys: target.conflictKeys });
+    const hints = { ...(req.format ? { format: req.format } : {}), ...(req.fileName ? { fileName: req.fileName } : {}) };
+    const plan: ScratchPlan =
+      dataset.importMode === 'snapshot' && req.scratch !== false ? await race(planScratch(req.source, hints, req.expectedRows, req.scratch)) : { kind: 'serial', source: req.source };
     let rows = 0;
-    for (let b = await race(stream.next()); b; b = await race(stream.next())) {
-      if (signal?.aborted) throw aborted(signal);
-      rows += inserter.insertAll(b.values);
-      req.onProgress?.({ rows, bytes: b.bytes });
+    let columns: ColumnDef[] = [];
+    if (plan.kind === 'scratch') {
+      columns = dataset.columns.length > 0 ? [...dataset.columns] : plan.names.map((name) => ({ name, type: 'text', nullable: true }));
+      checkColumns(columns, keys);
+      const target = prepareTarget(db, table, dataset.importMode, columns, keys);
+      scratch = startScratch(db, target.loadTable, columns, plan, roundBytesFor(req.expectedRows, plan.bytesPerLine, plan.workers, req.scratch), library.path) ?? undefined;
+      if (scratch) {
+        rows = await race(scratch.load(plan.chunks, plan.delim, { bytes: plan.header.length, lines: plan.headerLines }, (r, bytes) => req.onProgress?.({ rows: r, bytes })));
+        target.finish();
+      }
+    }
+    if (!scratch) {
+      // The serial path, also when no worker could start (e.g. a process flag workers refuse).
+      const source = plan.kind === 'scratch' ? plan.chunks : plan.source;
+      stream = openBatches(source, { columns: [...dataset.columns], ...hints, ...(req.batchSize ? { batchSize: req.batchSize } : {}) }, req.worker ?? false);
+      columns = await race(stream.columns());
+      checkColumns(columns, keys);
+      const target = prepareTarget(db, table, dataset.importMode, columns, keys);
+      const inserter = new BatchInserter(db, { table: target.loadTable, columns: columns.map((c) => c.name), conflictKeys: target.conflictKeys });
+      for (let b = await race(stream.next()); b; b = await race(stream.next())) {
+        if (signal?.aborted) throw aborted(signal);
+        rows += inserter.insertAll(b.values);
+        req.onProgress?.({ rows, bytes: b.bytes });
+      }
+      target.finish();
     }
     if (signal?.aborted) throw aborted(signal);
     if (req.expectedRows !== undefined && req.expectedRows !== rows) {
       throw new ImportError('IMPORT_ROW_COUNT', `release ${release.id} has ${rows} rows, its manifest says ${req.expectedRows}`);
     }
-    target.finish();
     const importedAt = (req.now?.() ?? new Date()).toISOString();
     saveDataset(db, dataset, table, columns, release.id, importedAt);
     insertRelease(db, { ...release, datasetId: dataset.id, importedAt, rows: rows });
@@ -184,8 +206,11 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
   } finally {
     if (!committed) {
       if (db.inTransaction) db.exec('ROLLBACK');
+      // A source read only in part (or not at all, after a failure in between) is let go.
+      discard(req.source);
     }
-    stream.close();
+    scratch?.release();
+    stream?.close();
     signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -17,8 +17,8 @@ import { LibraryError, type LibraryErrorCode } from '../library/errors.js';
 import type { ColumnDef } from '../library/schema.js';
 import type { SqlValue } from './convert.js';
 import { ImportError, type ImportErrorCode } from './errors.js';
-import type { ParseWorkerInit, ToWorker, WireError } from './parse-worker.js';
-import { decodeValues, type WireValues } from './wire.js';
+import type { ParseWorkerInit, ToWorker } from './parse-worker.js';
+import { decodeValues, type WireError, type WireValues } from './wire.js';
 
 const MAX_CHUNKS_IN_FLIGHT = 4;
 /** Plaintext bytes per message to the worker. */

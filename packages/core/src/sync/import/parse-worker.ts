@@ -12,7 +12,7 @@ import { readRecords } from '../../formats/read-records.js';
 import type { FileFormat } from '../../formats/types.js';
 import type { ColumnDef } from '../library/schema.js';
 import { RowConverter } from './rows.js';
-import { encodeValues } from './wire.js';
+import { encodeValues, toWire } from './wire.js';
 
 export interface ParseWorkerInit {
   /** The release schema; empty → every column of the file as nullable TEXT. */
@@ -23,24 +23,6 @@ export interface ParseWorkerInit {
 }
 
 export type ToWorker = { type: 'chunk'; data: Uint8Array } | { type: 'end' };
-
-export interface WireError {
-  name: string;
-  code?: string;
-  message: string;
-  location?: Record<string, number | string>;
-}
-
-function toWire(e: unknown): WireError {
-  const err = e instanceof Error ? e : new Error(String(e));
-  const { code, location } = err as { code?: unknown; location?: unknown };
-  return {
-    name: err.name,
-    message: err.message,
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(location && typeof location === 'object' ? { location: location as Record<string, number | string> } : {}),
-  };
-}
 
 async function main(): Promise<void> {
   const port = parentPort;

@@ -44,3 +44,22 @@ export function decodeValues(w: WireValues): SqlValue[] {
   if (nulls) for (let i = 0; i < nulls.length; i++) if (nulls[i]) out[i] = null;
   return out;
 }
+
+/** An error as plain data, to cross a thread; rebuilt on the other side with the same class and code. */
+export interface WireError {
+  name: string;
+  code?: string;
+  message: string;
+  location?: Record<string, number | string>;
+}
+
+export function toWire(e: unknown): WireError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const { code, location } = err as { code?: unknown; location?: unknown };
+  return {
+    name: err.name,
+    message: err.message,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(location && typeof location === 'object' ? { location: location as Record<string, number | string> } : {}),
+  };
+}

@@ -1,0 +1,113 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openLibrary, type Library } from '../library/library.js';
+import type { LibraryDataset, ReleaseInfo } from '../library/metadata.js';
+import type { ColumnDef } from '../library/schema.js';
+import { importRelease, type ImportRequest } from './import.js';
+import { scratchWorkerPath } from './scratch-plan.js';
+import { headerEnd, lastRecordEnd } from './split.js';
+
+const COLUMNS: ColumnDef[] = [
+  { name: 'id', type: 'integer', nullable: false },
+  { name: 'price', type: 'real', nullable: true },
+  { name: 'ok', type: 'boolean', nullable: true },
+  { name: 'note', type: 'text', nullable: true },
+];
+const ds = (): LibraryDataset => ({ id: 'd', slug: 'items', name: 'Items', producer: 'p', importMode: 'snapshot', keyColumns: [], columns: COLUMNS });
+const rel = (id: string): ReleaseInfo => ({ id, schemaVersion: 'v1', payloadSha256: '0'.repeat(64), plaintextSha256: '1'.repeat(64), producerKeyFingerprint: 'fp' });
+/** Tiny blocks and rounds: a small file crosses many blocks and every round the scratch load has. */
+const FORCE = { minRows: 0, blockBytes: 300, roundBytes: 2000 };
+
+/** Quoted commas, quotes and line breaks, blank lines, CRLF, nulls: every shape a block boundary can cut. */
+function csv(n: number, bad?: { row: number; cell: string }): string {
+  let s = '\ufeff\nid,price,ok,note\r\n';
+  for (let i = 1; i <= n; i++) {
+    const note = i % 11 === 0 ? `"line one\nline ""two"", ${i}"` : i % 5 ? `n${i}` : '';
+    s += `${i},${bad?.row === i ? bad.cell : i % 7 ? (i / 8).toString() : ''},${i % 2 ? 'yes' : 'no'},${note}${i % 3 ? '\n' : '\r\n'}`;
+    if (i % 13 === 0) s += '\n';
+  }
+  return s;
+}
+
+let dir: string;
+let lib: Library;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dme-scratch-'));
+  lib = openLibrary(join(dir, 'library.db'));
+});
+afterEach(() => {
+  lib.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const rowsOf = (l: Library): unknown[] => l.db.prepare('SELECT rowid, id, price, ok, note, typeof(id) AS t1, typeof(price) AS t2 FROM items ORDER BY rowid').all();
+const run = (l: Library, id: string, text: string, extra: Partial<ImportRequest> = {}): Promise<unknown> =>
+  importRelease(l, { dataset: ds(), release: rel(id), source: Readable.from([Buffer.from(text)]), expectedRows: 400, ...extra }).catch((e: unknown) => e);
+const leftovers = (): string[] => readdirSync(dir).filter((f) => f.startsWith('.dme-import-'));
+
+describe('parallel snapshot load through scratch databases', () => {
+  it('stores the same rows, in the same order, as the serial path', async () => {
+    expect(scratchWorkerPath()).toMatch(/dist\/sync\/import\/scratch-worker\.js$/);
+    const text = csv(400);
+    const other = openLibrary(join(dir, 'serial.db'));
+    try {
+      expect(await run(other, 'r1', text, { scratch: false })).toMatchObject({ rows: 400 });
+      expect(await run(lib, 'r1', text, { scratch: FORCE })).toMatchObject({ rows: 400 });
+      expect(rowsOf(lib)).toEqual(rowsOf(other));
+    } finally {
+      other.close();
+    }
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a bad cell fails with the serial path’s error (same line) and leaves the previous release', async () => {
+    await run(lib, 'r1', csv(20), { expectedRows: 20 });
+    const text = csv(400, { row: 333, cell: 'oops' });
+    const serial = await run(lib, 'r2', text, { scratch: false });
+    const parallel = await run(lib, 'r2', text, { scratch: FORCE });
+    expect(serial).toMatchObject({ code: 'IMPORT_CONVERSION', location: { record: 333, column: 'price' } });
+    expect(parallel).toMatchObject({ code: (serial as { code: string }).code, message: (serial as Error).message, location: (serial as { location: unknown }).location });
+    expect(lib.db.prepare('SELECT count(*) AS n FROM items').get()).toEqual({ n: 20 });
+    expect(lib.releases('d').map((r) => r.id)).toEqual(['r1']);
+    expect(leftovers()).toEqual([]);
+  });
+
+  it('a malformed record names the file’s line, after quoted line breaks and blank lines', async () => {
+    const text = csv(400, { row: 350, cell: '1,2' });
+    const serial = (await run(lib, 'r1', text, { scratch: false })) as Error & { code: string };
+    const parallel = (await run(lib, 'r1', text, { scratch: FORCE })) as Error & { code: string };
+    expect(serial.code).toBe('IMPORT_FORMAT');
+    expect(parallel.code).toBe('IMPORT_FORMAT');
+    expect(parallel.message).toBe(serial.message);
+    expect(parallel.message).toMatch(/line \d+: expected 4 fields, found 5/);
+    expect(lib.datasets()).toEqual([]);
+  });
+
+  it('an abort mid-load rolls back and removes the scratch files', async () => {
+    await run(lib, 'r1', csv(20), { expectedRows: 20 });
+    const ac = new AbortController();
+    const err = await run(lib, 'r2', csv(400), { scratch: FORCE, signal: ac.signal, onProgress: (p) => p.rows > 50 && ac.abort(new Error('stop')) });
+    expect(err).toMatchObject({ code: 'IMPORT_ABORTED' });
+    expect(lib.db.prepare('SELECT count(*) AS n FROM items').get()).toEqual({ n: 20 });
+    expect(leftovers()).toEqual([]);
+    expect(await run(lib, 'r2', csv(400), { scratch: FORCE })).toMatchObject({ rows: 400 });
+  });
+});
+
+describe('record boundaries', () => {
+  const b = (s: string): Uint8Array => Buffer.from(s);
+  it('ends blocks only outside quoted fields', () => {
+    expect(lastRecordEnd(b('a,b\nc,d\ne'), 0, 0x2c)).toBe(8);
+    expect(lastRecordEnd(b('a,"b\nc"\nd,"e\nf'), 0, 0x2c)).toBe(8);
+    expect(lastRecordEnd(b('a,"x""\ny"'), 0, 0x2c)).toBe(-1);
+    // A quote inside an unquoted field is literal, so the line feed after it ends the record.
+    expect(lastRecordEnd(b('5" tv,b\nc'), 0, 0x2c)).toBe(8);
+  });
+  it('finds the header after a BOM and blank lines', () => {
+    expect(headerEnd(b('\ufeff\n\r\nid,"a\nb"\n1,2\n'), 0x2c)).toBe(Buffer.byteLength('\ufeff\n\r\nid,"a\nb"\n'));
+    expect(headerEnd(b('id,x'), 0x2c)).toBe(-1);
+  });
+});
