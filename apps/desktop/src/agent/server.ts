@@ -181,8 +181,11 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     port,
     async close() {
       for (const s of streams) s.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() waits for every connection to end; a browser may hold one open (keep-alive, an
+      // unanswered call), so cut them instead of waiting on the browser.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
     },
   };
 }

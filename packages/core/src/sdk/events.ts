@@ -17,6 +17,7 @@
 import { EventEnvelopeSchema, parseEvent } from '../protocol/event.js';
 import type { DmeEvent } from '../protocol/event.js';
 import type { Credential } from './client-http.js';
+import { readOrAbort } from './abortable-read.js';
 
 export interface EventsClientOptions {
   baseUrl: string;
@@ -63,7 +64,12 @@ interface SseMessage {
 }
 
 /** Splits an SSE byte stream into messages (WHATWG "event stream interpretation"); comments only reset the idle timer. */
-export async function* parseSse(body: ReadableStream<Uint8Array>, onActivity: () => void = () => {}, onComment: (text: string) => void = () => {}): AsyncGenerator<SseMessage> {
+export async function* parseSse(
+  body: ReadableStream<Uint8Array>,
+  onActivity: () => void = () => {},
+  onComment: (text: string) => void = () => {},
+  signal?: AbortSignal,
+): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buf = '';
@@ -71,7 +77,7 @@ export async function* parseSse(body: ReadableStream<Uint8Array>, onActivity: ()
   let id: string | undefined;
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = await readOrAbort(reader, signal);
       if (done) return;
       onActivity();
       buf += decoder.decode(value, { stream: true });
@@ -153,7 +159,7 @@ export async function* events(client: EventsClientOptions, opts: EventsOptions =
           throw new EventStreamError(code, `event stream refused (HTTP ${res.status}): ${text.slice(0, 300)}`, res.status);
         }
         if (!res.ok || !res.body) throw new Error(`event stream answered HTTP ${res.status}`);
-        for await (const msg of parseSse(res.body, touch)) {
+        for await (const msg of parseSse(res.body, touch, undefined, ctl.signal)) {
           failures = 0;
           if (msg.id === undefined) continue;
           if (cursor !== undefined && Number(msg.id) <= Number(cursor)) continue;

@@ -7,6 +7,7 @@
  */
 import { Budget, TransferError, describeFailure, failureError, rethrowUnlessTransient, throwIfAborted } from './transfer-http.js';
 import type { Failure } from './transfer-http.js';
+import { readOrAbort } from './abortable-read.js';
 
 export interface DownloadOptions {
   fetch?: typeof fetch;
@@ -53,7 +54,7 @@ export async function downloadPayload(url: string, write: (chunk: Uint8Array) =>
         const reader = res.body?.getReader();
         for (;;) {
           if (!reader) break;
-          const { done, value } = await reader.read();
+          const { done, value } = await readOrAbort(reader, opts.signal);
           if (done) break;
           let chunk = value;
           if (skip > 0) {
