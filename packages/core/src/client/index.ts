@@ -10,4 +10,4 @@ export * from './grants.js';
 export * from './publish.js';
 export * from './pull.js';
 export * from './session.js';
-export * from './staged-payload.js';
+export * from './payload-spool.js';

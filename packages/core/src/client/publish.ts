@@ -6,18 +6,21 @@
  * with one key grant per recipient (the producer itself and every approved or
  * active subscriber of the dataset, as the hub lists them).
  *
- * Streaming: the plaintext is read twice (profile, encrypt). The payload is
- * encrypted into a temporary file of mode 0600 and uploaded from that file
- * WHILE it is being written (client/staged-payload): the hub needs only the
- * payload size at start (computed from the plaintext size), the SHA-256 goes
- * in the signed manifest, and an interrupted upload resumes from the same
- * bytes on disk. Memory stays flat (the SDK keeps at most one upload piece in
- * flight). The temporary file is removed whatever happens, and the file key
- * only ever leaves this function wrapped in age headers.
+ * Streaming: the plaintext is read twice (profile, encrypt); encryption
+ * hashes plaintext and payload on the way (the digests go in the signed
+ * manifest). The payload is uploaded AS it is encrypted, through a
+ * client/payload-spool that keeps the bytes the store has not confirmed yet,
+ * so a retried or resumed piece (an expired URL renewed mid-transfer, a
+ * dropped connection) is sent again from memory; the hub needs only the
+ * payload size at start (computed from the plaintext size). Memory stays flat:
+ * the piece in flight plus a bounded read-ahead; past that the spool spills
+ * to a 0600 temp file, removed whatever happens. Nothing is written to disk
+ * otherwise (a staged copy of the payload cost ~0.5 CPU-s per GiB in writes
+ * and unlinking). The file key only ever leaves this function wrapped in age
+ * headers.
  *
  * Latency: encryption starts before the hub round trips (recipients, start
- * release) so the cipher workers spin up meanwhile, and the staged file is
- * deleted while the hub completes (unlinking a GiB of page cache takes ~0.25 s).
+ * release) so the cipher workers spin up meanwhile.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,9 +36,17 @@ import type { PublishedRelease } from '../protocol/release.js';
 import type { HubClient } from '../sdk/client.js';
 import { uploadPayload, type UploadTarget } from '../sdk/transfer.js';
 import { ClientError } from './errors.js';
-import { agePayloadSize, StagedPayload } from './staged-payload.js';
+import { agePayloadSize, PayloadSpool } from './payload-spool.js';
+
+/**
+ * Upload pieces of a single-URL target: each piece costs a request and the
+ * store's per-piece work with the sender idle, and the piece in flight is held
+ * in memory until the store confirms it.
+ */
+const PIECE_SIZE = 32 * 1024 * 1024;
 
 /** 'upload' covers encryption too: the payload is uploaded as it is encrypted. */
+
 export type PublishPhase = 'profile' | 'upload' | 'complete';
 
 export interface PublishOptions {
@@ -104,11 +115,12 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
   }
 
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dme-publish-'));
-  const staged = await StagedPayload.create(join(dir, 'payload.age'));
+  const spool = new PayloadSpool({ spillPath: join(dir, 'payload.age') });
   const fileKey = randomFileKey();
-  let removing: Promise<void> | undefined;
-  const removeStaged = (): Promise<void> => (removing ??= staged.dispose().then(() => rm(dir, { recursive: true, force: true })));
-  const out = staged.writable();
+  const out = spool.writable();
+  // A failed encryption stops the upload at once instead of after its retries.
+  const stopUpload = new AbortController();
+  const uploadSignal = opts.signal ? AbortSignal.any([opts.signal, stopUpload.signal]) : stopUpload.signal;
   let encrypting: Promise<Awaited<ReturnType<typeof encryptPayload>>> | undefined;
   try {
     // The payload size follows from the plaintext size, so encryption starts
@@ -120,11 +132,12 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
       .then(
         async (result) => {
           await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
-          staged.finish();
+          spool.finish();
           return result;
         },
         (err: unknown) => {
-          staged.fail(err instanceof Error ? err : new Error(String(err)));
+          spool.fail(err instanceof Error ? err : new Error(String(err)));
+          stopUpload.abort();
           throw err;
         },
       );
@@ -134,25 +147,31 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     const started = await opts.hub.startRelease(opts.datasetId, { payloadSize });
     const releaseId = started.release.id;
     progress('upload', 0, payloadSize);
-    const uploading = uploadPayload(started.target as UploadTarget, (offset) => staged.readFrom(offset), payloadSize, {
+    const uploading = uploadPayload(started.target as UploadTarget, (offset) => spool.readFrom(offset), payloadSize, {
       ...(opts.uploadFetch ? { fetch: opts.uploadFetch } : {}),
-      ...(opts.pieceSize ? { pieceSize: opts.pieceSize } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      pieceSize: opts.pieceSize ?? PIECE_SIZE,
+      signal: uploadSignal,
       renew: async () => (await opts.hub.renewUploadTarget(releaseId)).target as UploadTarget,
       onProgress: (sent, total) => progress('upload', sent, total),
-    }).catch((err: unknown) => {
-      // Stop encrypting into a payload nobody will read.
-      out.destroy(err instanceof Error ? err : new Error(String(err)));
-      throw err;
-    });
+      onStored: (offset) => spool.stored(offset),
+    }).then(
+      (result) => {
+        // A file that grew keeps the encryptor writing past payloadSize: let it finish and tell.
+        spool.drain();
+        return result;
+      },
+      (err: unknown) => {
+        // Stop encrypting into a payload nobody will read.
+        out.destroy(err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      },
+    );
     const [encrypted, sent] = await Promise.allSettled([encrypting, uploading]);
     if (encrypted.status === 'rejected') throw encrypted.reason;
+    if (encrypted.value.payloadBytes !== payloadSize) throw new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
     if (sent.status === 'rejected') throw sent.reason;
     const enc = encrypted.value;
     const uploaded = sent.value;
-    if (enc.payloadBytes !== payloadSize) throw new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
-    // Every byte is with the hub: nothing will resume from the staged file.
-    void removeStaged().catch(() => undefined);
 
     progress('complete', 0, 1);
     const manifest: Manifest = {
@@ -187,6 +206,7 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     if (!out.writableFinished) out.destroy();
     await encrypting?.catch(() => undefined);
     fileKey.fill(0);
-    await removeStaged();
+    await spool.dispose();
+    await rm(dir, { recursive: true, force: true });
   }
 }

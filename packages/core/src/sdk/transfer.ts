@@ -67,6 +67,12 @@ export interface UploadOptions {
   uploadedParts?: UploadedPart[];
   /** Called as each multipart part is stored, so a caller can persist resume state. */
   onPartUploaded?(part: UploadedPart): void;
+  /**
+   * Called when the store has confirmed every byte before `offset` (growing
+   * values only): the upload will not open the source before it again, so a
+   * source that holds the payload in memory can let those bytes go.
+   */
+  onStored?(offset: number): void;
   /** First backoff delay in ms (default 500). */
   backoffMs?: number;
   /** Collect each piece in memory before sending it, for browsers that cannot stream request bodies. */
@@ -131,6 +137,7 @@ async function uploadSingle(first: Extract<UploadTarget, { kind: 'single' }>, op
   const initial = await probe();
   const whole = initial === null;
   let offset = initial ?? 0;
+  let stored = 0;
   let sentEmpty = false;
   while (offset < size || (size === 0 && !sentEmpty)) {
     throwIfAborted(opts.signal);
@@ -150,6 +157,7 @@ async function uploadSingle(first: Extract<UploadTarget, { kind: 'single' }>, op
         await res.body?.cancel();
         const reported = res.headers.get('Upload-Offset');
         offset = !whole && reported !== null && /^\d+$/.test(reported) ? Number(reported) : start + length;
+        if (offset > stored) opts.onStored?.((stored = offset));
         sentEmpty = true;
         budget.progressed();
         continue;
@@ -243,6 +251,7 @@ async function uploadMultipart(first: Extract<UploadTarget, { kind: 'multipart' 
           done.set(n, etag);
           opts.onPartUploaded?.({ partNumber: n, etag });
           report();
+          storedPrefix();
           return;
         }
         failure = await describeFailure(res, seen.expiresAt);
@@ -259,9 +268,17 @@ async function uploadMultipart(first: Extract<UploadTarget, { kind: 'multipart' 
     }
   };
 
+  let prefixParts = 0;
+  const storedPrefix = (): void => {
+    const before = prefixParts;
+    while (prefixParts < count && done.has(prefixParts + 1)) prefixParts++;
+    if (prefixParts > before) opts.onStored?.(prefixParts === count ? size : prefixParts * partSize);
+  };
+
   const queue: number[] = [];
   for (let n = 1; n <= count; n++) if (!done.has(n)) queue.push(n);
   report();
+  storedPrefix();
   const byMemory = Math.floor((opts.maxInFlightBytes ?? 32 * MiB) / partSize);
   const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 4, byMemory, queue.length)) }, async () => {
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) await uploadPart(n);
