@@ -22,7 +22,8 @@
  * every reader.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { Writable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { ClientError } from './errors.js';
 
 const MiB = 1024 * 1024;
@@ -31,6 +32,12 @@ const BLOCK_SIZE = 4 * MiB;
 const READ_AHEAD = 16 * MiB;
 /** Default bound on unconfirmed bytes kept in memory before the oldest are spilled. */
 const MAX_RETAINED = 64 * MiB;
+/**
+ * Never a real descriptor (above any process's limit): the spool's WriteStream
+ * routes every call to the spool, and anything that tried the fd itself would
+ * get EBADF, never another file.
+ */
+const SPOOL_FD = 2_147_483_647;
 
 /** age v1 payload size for a plaintext of `n` bytes: nonce + 64 KiB chunks with 16-byte tags (an empty file is one empty chunk). */
 export function agePayloadSize(n: number): number {
@@ -99,12 +106,32 @@ export class PayloadSpool {
     return this.blocks[0]?.start ?? this.written;
   }
 
-  /** The encryptor's output: copies each chunk in, waiting while the readers are far enough behind. */
+  /**
+   * The encryptor's output: copies each chunk in, waiting while the readers
+   * are far enough behind. It is an fs.WriteStream over this spool (Node's
+   * documented `fs` option) because the age engine recycles its batch buffers
+   * only for a WriteStream, whose callback means "done with the chunk"; any
+   * other Writable gets a fresh buffer per batch, and those cost the main
+   * thread GC (the spool has copied a chunk before calling back, so either is
+   * correct).
+   */
   writable(): Writable {
-    return new Writable({
+    const done = (p: Promise<void>, bytes: number, cb: (err: Error | null, n?: number) => void): void => {
+      p.then(() => cb(null, bytes), (err: Error) => cb(err));
+    };
+    return createWriteStream('payload-spool', {
+      fd: SPOOL_FD,
       highWaterMark: 2 * MiB,
-      write: (chunk: Uint8Array, _enc, cb) => {
-        this.append(chunk).then(() => cb(), cb);
+      fs: {
+        write: (_fd: number, buf: Uint8Array, off: number, len: number, _pos: unknown, cb: (err: Error | null, n?: number) => void) =>
+          done(this.append(buf.subarray(off, off + len)), len, cb),
+        writev: (_fd: number, bufs: Uint8Array[], _pos: unknown, cb: (err: Error | null, n?: number) => void) =>
+          done(
+            bufs.reduce((p, b) => p.then(() => this.append(b)), Promise.resolve()),
+            bufs.reduce((n, b) => n + b.byteLength, 0),
+            cb,
+          ),
+        close: (_fd: number, cb: (err: Error | null) => void) => cb(null),
       },
     });
   }
