@@ -41,9 +41,12 @@ import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 /**
  * Upload pieces of a single-URL target: each piece costs a request and the
  * store's per-piece work with the sender idle, and the piece in flight is held
- * in memory until the store confirms it.
+ * in memory until the store confirms it. Measured on 1 GiB against the local
+ * hub: 8 MiB pieces cost the hub ~1 CPU-s more than 64 MiB ones (4.0-4.7 vs
+ * 3.1-3.5 CPU-s) and dme 0.8 s more wall time.
  */
-const PIECE_SIZE = 32 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const PIECE_SIZE = 64 * MiB;
 
 /** 'upload' covers encryption too: the payload is uploaded as it is encrypted. */
 
@@ -115,7 +118,8 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
   }
 
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dme-publish-'));
-  const spool = new PayloadSpool({ spillPath: join(dir, 'payload.age') });
+  // Room for the piece in flight (or the SDK's 32 MiB of multipart parts) and the read-ahead before anything spills.
+  const spool = new PayloadSpool({ spillPath: join(dir, 'payload.age'), maxRetained: Math.max(opts.pieceSize ?? PIECE_SIZE, 32 * MiB) + 32 * MiB });
   const fileKey = randomFileKey();
   const out = spool.writable();
   // A failed encryption stops the upload at once instead of after its retries.
