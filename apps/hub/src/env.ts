@@ -1,9 +1,11 @@
 /**
  * @module env
  * The Hono environment shared by every router: what middleware puts on the
- * context. `caller` is set by `requireAuth` and only by it.
+ * context. `caller` is set by `requireAuth` (or by the limiter, through the
+ * same `authenticate`).
  */
 import type { ApiKeyScope, Feature, Tier } from '@dme/core/protocol';
+import type { LimitedRequest } from './limits/respond.js';
 import type { AccountRecord } from './store/types.js';
 
 export interface Caller {
@@ -22,5 +24,7 @@ export interface Caller {
 export interface HubEnv {
   Variables: {
     caller: Caller;
+    /** Set by the limiter before the route runs, for routes that answer with limits/respond. */
+    rateLimit?: LimitedRequest;
   };
 }

@@ -26,8 +26,7 @@ function unauthenticated(message: string): HubError {
   return new HubError('UNAUTHENTICATED', message, { headers: { 'WWW-Authenticate': 'Bearer' } });
 }
 
-function bearerOf(c: Context): string {
-  const header = c.req.header('authorization');
+function bearerOf(header: string | undefined): string {
   if (!header) throw unauthenticated('missing Authorization: Bearer header');
   const m = /^Bearer +(\S+) *$/i.exec(header);
   if (!m) throw unauthenticated('Authorization header must be "Bearer <token>"');
@@ -83,15 +82,26 @@ export function checkScope(scopes: readonly ApiKeyScope[], method: string, path:
   }
 }
 
-/** Idempotent: a router may require auth even when an area guard in createApp already did. */
+/**
+ * The checked caller of a request (credential, account, scope for this method and path);
+ * throws HubError. Does not put it on the context: that is requireAuth's job (or the
+ * limiter's, which identifies callers before the routes and must not fail the request).
+ */
+export async function authenticate(deps: HubDeps, c: Context, authorization = c.req.header('authorization')): Promise<Caller> {
+  const bearer = bearerOf(authorization);
+  const now = deps.clock.now();
+  const caller = looksLikeApiKey(bearer) ? await callerFromApiKey(deps, bearer, now) : await callerFromJwt(deps, bearer, now);
+  checkScope(caller.scopes, c.req.method, c.req.path);
+  return caller;
+}
+
+/**
+ * Idempotent: a router may require auth even when an area guard in createApp (or the
+ * limiter) already did. `c.get`, not `c.var`, which copies every variable per access.
+ */
 export function requireAuth(deps: HubDeps): MiddlewareHandler<HubEnv> {
   return async (c, next) => {
-    if (c.var.caller !== undefined) return next();
-    const bearer = bearerOf(c);
-    const now = deps.clock.now();
-    const caller = looksLikeApiKey(bearer) ? await callerFromApiKey(deps, bearer, now) : await callerFromJwt(deps, bearer, now);
-    checkScope(caller.scopes, c.req.method, c.req.path);
-    c.set('caller', caller);
+    if (c.get('caller') === undefined) c.set('caller', await authenticate(deps, c));
     await next();
   };
 }
@@ -99,7 +109,7 @@ export function requireAuth(deps: HubDeps): MiddlewareHandler<HubEnv> {
 /** After requireAuth: the account must carry `feature`. */
 export function requireFeature(feature: Feature): MiddlewareHandler<HubEnv> {
   return async (c, next) => {
-    if (!c.var.caller.features.includes(feature)) {
+    if (!c.get('caller').features.includes(feature)) {
       throw new HubError('FORBIDDEN', `this account lacks the ${feature} feature`, { details: { feature } });
     }
     await next();
@@ -113,7 +123,7 @@ export function requireAdmin(): MiddlewareHandler<HubEnv> {
 /** After requireAuth: only a login session (not an API key) may, e.g. to mint more keys. */
 export function requireSession(): MiddlewareHandler<HubEnv> {
   return async (c, next) => {
-    if (c.var.caller.via !== 'jwt') throw new HubError('FORBIDDEN', 'this action needs a login session, not an API key');
+    if (c.get('caller').via !== 'jwt') throw new HubError('FORBIDDEN', 'this action needs a login session, not an API key');
     await next();
   };
 }

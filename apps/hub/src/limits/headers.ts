@@ -23,12 +23,23 @@ export interface PolicyFigure {
   unit?: 'requests' | 'content-bytes';
 }
 
-export function rateLimitHeaders(figures: readonly PolicyFigure[]): { 'RateLimit-Policy': string; RateLimit: string } {
-  const unit = (f: PolicyFigure) => (f.unit && f.unit !== 'requests' ? `;qu="${f.unit}"` : '');
-  return {
-    'RateLimit-Policy': figures.map((f) => `"${f.name}";q=${f.quota}${unit(f)};w=${f.windowSec}`).join(', '),
-    RateLimit: figures.map((f) => `"${f.name}";r=${Math.max(0, f.remaining)};t=${Math.max(0, f.resetSec)}`).join(', '),
-  };
+export interface RateLimitFields {
+  'RateLimit-Policy': string;
+  RateLimit: string;
+}
+
+/** Both fields, built on every limited request: plain concatenation, no intermediate arrays. */
+export function rateLimitHeaders(figures: readonly PolicyFigure[]): RateLimitFields {
+  let policy = '';
+  let state = '';
+  for (let i = 0; i < figures.length; i++) {
+    const f = figures[i]!;
+    const sep = i === 0 ? '' : ', ';
+    const unit = f.unit && f.unit !== 'requests' ? `;qu="${f.unit}"` : '';
+    policy += `${sep}"${f.name}";q=${f.quota}${unit};w=${f.windowSec}`;
+    state += `${sep}"${f.name}";r=${Math.max(0, f.remaining)};t=${Math.max(0, f.resetSec)}`;
+  }
+  return { 'RateLimit-Policy': policy, RateLimit: state };
 }
 
 /** Reads one `RateLimit` member back (for clients and tests): `{ r, t }` of the named policy, or null. */

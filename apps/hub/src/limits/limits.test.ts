@@ -195,5 +195,16 @@ describe('monthly quotas', () => {
     expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(86400);
     // Other routes still work: only download URLs cost bandwidth.
     expect((await call(limited, 'GET', '/v1/consumer/subscriptions', { token: consumer.token })).status).toBe(200);
+    // The route builds these fields into its answer (limits/respond.ts): once each, next to its own header.
+    expect(first.headers.get('RateLimit')!.split(', ').map((m) => m.split(';')[0])).toEqual(['"burst"', '"monthly"', '"bandwidth"']);
+    expect(first.headers.get('Content-Type')).toBe('application/json');
+    // An error answer of the same route gets them from the limiter instead; with limits off there are none.
+    const unknown = await call(limited, 'GET', '/v1/consumer/download/rel_unknown', { token: consumer.token });
+    expect(unknown.status).toBe(404);
+    expect(parseRateLimit(unknown.headers.get('RateLimit'), 'burst')).not.toBeNull();
+    const unlimited = await call(hub, 'GET', `/v1/consumer/download/${rel.releaseId}`, { token: consumer.token });
+    expect(unlimited.status).toBe(200);
+    expect(unlimited.headers.get('RateLimit')).toBeNull();
+    expect(unlimited.body.manifest).toEqual(first.body.manifest);
   });
 });

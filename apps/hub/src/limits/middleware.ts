@@ -16,31 +16,46 @@
  *   4. token buckets: the account's and, for an API key, the key's (both
  *      must have a token: the stricter decides), or the client IP's;
  *   5. count the call (in memory; see store/quotas) and run the route;
- *      every answer, errors included, carries RateLimit-Policy / RateLimit.
+ *      every answer, errors included, carries RateLimit-Policy / RateLimit
+ *      (added here, or built in by a hot route through limits/respond.ts).
+ *
+ * The checks answer synchronously from memory when their figures are known
+ * (call counter loaded, payload size and bandwidth figure remembered): on the
+ * download route the limiter's own cost is a few microseconds, and an await
+ * per figure was a measurable part of it.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { requireAuth } from '../auth/middleware.js';
+import { authenticate } from '../auth/middleware.js';
 import type { HubDeps } from '../deps.js';
 import type { Caller, HubEnv } from '../env.js';
 import { HubError } from '../errors.js';
 import { rateLimitHeaders } from './headers.js';
-import type { PolicyFigure } from './headers.js';
+import type { PolicyFigure, RateLimitFields } from './headers.js';
 import { defaultClientIp, defaultPolicy, monthLengthSec, monthOf, monthStart, nextMonthStart, secondsToMonthEnd } from './policy.js';
 import type { LimitPolicy } from './policy.js';
+import type { LimitedRequest } from './respond.js';
 import { MemoryRateLimiter } from './token-bucket.js';
 import type { BucketSpec, TakeResult } from './token-bucket.js';
 
-const DOWNLOAD_PATH = /^\/v1\/consumer\/download\/([^/]+)$/;
+const DOWNLOAD_PREFIX = '/v1/consumer/download/';
 
-/** Resolves the caller if the request carries a usable credential; never throws for a bad one. */
-async function softCaller(c: Context<HubEnv>, auth: MiddlewareHandler<HubEnv>): Promise<Caller | undefined> {
-  if (!c.req.header('authorization')) return undefined;
+/** The release id of GET /v1/consumer/download/{releaseId}, else undefined. */
+function downloadedRelease(method: string, path: string): string | undefined {
+  if (method !== 'GET' || !path.startsWith(DOWNLOAD_PREFIX)) return undefined;
+  const id = path.slice(DOWNLOAD_PREFIX.length);
+  return id && !id.includes('/') ? id : undefined;
+}
+
+function setFields(c: Context, fields: RateLimitFields): void {
   try {
-    await auth(c, async () => {});
-  } catch (err) {
-    if (!(err instanceof HubError)) throw err;
+    c.res.headers.set('RateLimit-Policy', fields['RateLimit-Policy']);
+    c.res.headers.set('RateLimit', fields.RateLimit);
+  } catch {
+    // Immutable headers (a Response passed through from fetch): copy it once.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set('RateLimit-Policy', fields['RateLimit-Policy']);
+    c.res.headers.set('RateLimit', fields.RateLimit);
   }
-  return c.var.caller;
 }
 
 function burstFigure(t: TakeResult): PolicyFigure {
@@ -71,9 +86,7 @@ function monthCache() {
  */
 function payloadSizes(deps: HubDeps, max = 10_000) {
   const sizes = new Map<string, number>();
-  return async (releaseId: string): Promise<number> => {
-    const known = sizes.get(releaseId);
-    if (known !== undefined) return known;
+  const read = async (releaseId: string): Promise<number> => {
     const release = await deps.store.releases.get(releaseId);
     if (!release) return 0;
     if (release.status === 'published') {
@@ -82,6 +95,8 @@ function payloadSizes(deps: HubDeps, max = 10_000) {
     }
     return release.payloadSize;
   };
+  // A number at once when known: no promise (and no await) on the hot path.
+  return (releaseId: string): Promise<number> | number => sizes.get(releaseId) ?? read(releaseId);
 }
 
 /**
@@ -95,15 +110,19 @@ function payloadSizes(deps: HubDeps, max = 10_000) {
  */
 function bandwidthUsed(deps: HubDeps, freshMs = 1000, max = 10_000) {
   const seen = new Map<string, { bytes: number; atMs: number; month: string }>();
+  const read = async (accountId: string, now: Date, month: string): Promise<number> => {
+    const bytes = await deps.store.quotas.downloadBytes(accountId, monthStart(now).toISOString(), nextMonthStart(now).toISOString());
+    if (!seen.has(accountId) && seen.size >= max) seen.delete(seen.keys().next().value as string);
+    seen.set(accountId, { bytes, atMs: now.getTime(), month });
+    return bytes;
+  };
   return {
-    async get(accountId: string, now: Date, month: string): Promise<number> {
+    /** A number at once while the figure is fresh, a promise when it must be read. */
+    get(accountId: string, now: Date, month: string): Promise<number> | number {
       const known = seen.get(accountId);
       const age = known ? now.getTime() - known.atMs : Infinity;
       if (known && known.month === month && age >= 0 && age < freshMs) return known.bytes;
-      const bytes = await deps.store.quotas.downloadBytes(accountId, monthStart(now).toISOString(), nextMonthStart(now).toISOString());
-      if (!known && seen.size >= max) seen.delete(seen.keys().next().value as string);
-      seen.set(accountId, { bytes, atMs: now.getTime(), month });
-      return bytes;
+      return read(accountId, now, month);
     },
     add(accountId: string, bytes: number): void {
       const known = seen.get(accountId);
@@ -118,19 +137,31 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const policyOf = opts.policy ?? defaultPolicy;
   const clientIp = opts.clientIp ?? defaultClientIp;
   const limiter = opts.limiter ?? new MemoryRateLimiter();
-  const auth = requireAuth(deps);
   const monthFigures = monthCache();
   const payloadSize = payloadSizes(deps);
   const bandwidth = bandwidthUsed(deps);
 
   return async (c, next) => {
-    if (c.req.path.startsWith('/v1/blob/')) return next();
-    const caller = await softCaller(c, auth);
+    const path = c.req.path;
+    if (path.startsWith('/v1/blob/')) return next();
+    // Identify the caller: a bad credential is not an error here (the route's guard answers
+    // it), and a caller found here is the route's too (requireAuth sees it and skips).
+    const authorization = c.req.header('authorization');
+    let caller: Caller | undefined;
+    if (authorization) {
+      try {
+        caller = await authenticate(deps, c, authorization);
+        c.set('caller', caller);
+      } catch (err) {
+        if (!(err instanceof HubError)) throw err;
+      }
+    }
     const now = deps.clock.now();
     const figures: PolicyFigure[] = [];
     let buckets: BucketSpec[];
     let policy: LimitPolicy;
-    const month = monthFigures(now).month;
+    const m = monthFigures(now);
+    const month = m.month;
 
     if (caller) {
       policy = policyOf(caller.tier, 'account');
@@ -149,8 +180,8 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
     }
 
     if (caller && policy.monthlyApiCalls !== null) {
-      const used = await deps.store.quotas.apiCalls(caller.accountId, month);
-      const m = monthFigures(now);
+      const calls = deps.store.quotas.apiCalls(caller.accountId, month);
+      const used = typeof calls === 'number' ? calls : await calls;
       const fig: PolicyFigure = { name: 'monthly', quota: policy.monthlyApiCalls, windowSec: m.lengthSec, remaining: policy.monthlyApiCalls - used - 1, resetSec: m.resetSec };
       if (used >= policy.monthlyApiCalls) {
         throw new HubError('QUOTA_EXCEEDED', `monthly API call quota of the ${caller.tier} tier used up (${policy.monthlyApiCalls} calls); it resets on ${nextMonthStart(now).toISOString()}`, {
@@ -161,13 +192,14 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
       figures.push(fig);
     }
 
-    const download = caller && c.req.method === 'GET' ? DOWNLOAD_PATH.exec(c.req.path) : null;
+    const release = caller ? downloadedRelease(c.req.method, path) : undefined;
     let charged = 0;
-    if (caller && download && policy.monthlyDownloadBytes !== null) {
-      const size = await payloadSize(download[1]!);
-      const used = await bandwidth.get(caller.accountId, now, month);
+    if (caller && release !== undefined && policy.monthlyDownloadBytes !== null) {
+      const sizeOr = payloadSize(release);
+      const size = typeof sizeOr === 'number' ? sizeOr : await sizeOr;
+      const usedOr = bandwidth.get(caller.accountId, now, month);
+      const used = typeof usedOr === 'number' ? usedOr : await usedOr;
       charged = size;
-      const m = monthFigures(now);
       const fig: PolicyFigure = { name: 'bandwidth', unit: 'content-bytes', quota: policy.monthlyDownloadBytes, windowSec: m.lengthSec, remaining: policy.monthlyDownloadBytes - used - size, resetSec: m.resetSec };
       if (used + size > policy.monthlyDownloadBytes) {
         throw new HubError('QUOTA_EXCEEDED', `monthly download bandwidth of the ${caller.tier} tier would be exceeded (${used} of ${policy.monthlyDownloadBytes} bytes used, this payload is ${size})`, {
@@ -192,18 +224,12 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
       if (counted) await counted;
     }
 
+    // Known before the route runs, so a hot route can answer with them (limits/respond.ts).
+    const limited: LimitedRequest = { fields: rateLimitHeaders(figures) };
+    c.set('rateLimit', limited);
     await next();
     // The route recorded the download in the usage table; count it here until the next read.
     if (caller && charged > 0 && c.res.status === 200) bandwidth.add(caller.accountId, charged);
-    const headers = rateLimitHeaders(figures);
-    try {
-      c.res.headers.set('RateLimit-Policy', headers['RateLimit-Policy']);
-      c.res.headers.set('RateLimit', headers.RateLimit);
-    } catch {
-      // Immutable headers (a Response passed through from fetch): copy it once.
-      c.res = new Response(c.res.body, c.res);
-      c.res.headers.set('RateLimit-Policy', headers['RateLimit-Policy']);
-      c.res.headers.set('RateLimit', headers.RateLimit);
-    }
+    if (limited.carriedBy !== c.res) setFields(c, limited.fields);
   };
 }

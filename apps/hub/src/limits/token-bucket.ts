@@ -55,31 +55,33 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.takeSync(specs, nowMs);
   }
 
+  /** `take` without a promise. Loops, not array callbacks: this runs on every request. */
   takeSync(specs: readonly BucketSpec[], nowMs: number): TakeResult {
     if (this.buckets.size > SWEEP_THRESHOLD) this.sweep(nowMs);
-    const levels = specs.map((s) => this.level(s, nowMs));
-    const refusedAt = levels.findIndex((tokens) => tokens < 1);
-    if (refusedAt >= 0) {
-      const spec = specs[refusedAt]!;
-      const tokens = levels[refusedAt]!;
-      // Keep the refilled level so the next request does not recount elapsed time.
-      this.buckets.set(spec.key, { tokens, atMs: nowMs });
-      return {
-        allowed: false,
-        key: spec.key,
-        rate: spec.rate,
-        burst: spec.burst,
-        remaining: 0,
-        retryAfterSec: Math.max(1, Math.ceil((1 - tokens) / spec.rate)),
-        resetSec: Math.ceil((spec.burst - tokens) / spec.rate),
-      };
+    const levels: number[] = [];
+    for (const spec of specs) {
+      const tokens = this.level(spec, nowMs);
+      if (tokens < 1) {
+        // Keep the refilled level so the next request does not recount elapsed time.
+        this.store(spec.key, tokens, nowMs);
+        return {
+          allowed: false,
+          key: spec.key,
+          rate: spec.rate,
+          burst: spec.burst,
+          remaining: 0,
+          retryAfterSec: Math.max(1, Math.ceil((1 - tokens) / spec.rate)),
+          resetSec: Math.ceil((spec.burst - tokens) / spec.rate),
+        };
+      }
+      levels.push(tokens);
     }
     let decider = 0;
-    specs.forEach((s, i) => {
+    for (let i = 0; i < specs.length; i++) {
       const left = levels[i]! - 1;
-      this.buckets.set(s.key, { tokens: left, atMs: nowMs });
+      this.store(specs[i]!.key, left, nowMs);
       if (left < levels[decider]! - 1) decider = i;
-    });
+    }
     const spec = specs[decider]!;
     const left = levels[decider]! - 1;
     return {
@@ -91,6 +93,17 @@ export class MemoryRateLimiter implements RateLimiter {
       retryAfterSec: left >= 1 ? 0 : Math.ceil((1 - left) / spec.rate),
       resetSec: Math.ceil((spec.burst - left) / spec.rate),
     };
+  }
+
+  /** Updates a bucket in place (no new object per request). */
+  private store(key: string, tokens: number, atMs: number): void {
+    const state = this.buckets.get(key);
+    if (state) {
+      state.tokens = tokens;
+      state.atMs = atMs;
+    } else {
+      this.buckets.set(key, { tokens, atMs });
+    }
   }
 
   private level(spec: BucketSpec, nowMs: number): number {

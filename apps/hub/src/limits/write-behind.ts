@@ -43,6 +43,12 @@ export class WriteBehindCounter {
     return e.base + e.pending;
   }
 
+  /** `get` without a promise when the key is already loaded (the hot path); undefined when it is not. */
+  peek(key: string): number | undefined {
+    const e = this.entries.get(key);
+    return e ? e.base + e.pending : undefined;
+  }
+
   /** Counts `n` in memory; persisted by the next flush. */
   async add(key: string, n = 1): Promise<void> {
     if (this.addLoaded(key, n)) return;

@@ -36,6 +36,7 @@ import { blobCall } from '../exchange/blob-errors.js';
 import { downloadBodies } from '../exchange/download-body.js';
 import { subscriptionEvent } from '../exchange/events.js';
 import { listingsOf } from '../exchange/listings.js';
+import { respondWithLimits } from '../limits/respond.js';
 import { publishedView, subscriptionView } from '../exchange/views.js';
 import { authErrorResponses, bearerSecurity, conflictResponse, jsonBody, jsonResponse, newRouter, notFoundResponse } from '../openapi.js';
 import type { DatasetRecord } from '../store/datasets.js';
@@ -226,8 +227,10 @@ export function consumerRoutes(deps: HubDeps) {
         createdAt: now.toISOString(),
       });
       // The bytes c.json({ release, manifest, grant, url, expiresAt }, 200) would send, mostly from a
-      // per-release memo (exchange/download-body.ts); the cast only restores the route's typed answer.
+      // per-release memo (exchange/download-body.ts), with the RateLimit fields built in (the hottest
+      // limited route); the cast only restores the route's typed answer.
       const full = async () => (await deps.store.releases.get(r.id)) ?? Promise.reject(new Error(`release ${r.id} vanished`));
-      return c.body(await downloadBody(r, full, grant, url, expiresAt), 200, { 'Content-Type': 'application/json' }) as unknown as TypedResponse<Download, 200, 'json'>;
+      const body = await downloadBody(r, full, grant, url, expiresAt);
+      return respondWithLimits(c, body, 200, 'application/json') as unknown as TypedResponse<Download, 200, 'json'>;
     });
 }

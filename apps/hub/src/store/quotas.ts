@@ -9,8 +9,8 @@
  */
 
 export interface QuotaStore {
-  /** Calls of the account in `month` (YYYY-MM), including unflushed ones. */
-  apiCalls(accountId: string, month: string): Promise<number>;
+  /** Calls of the account in `month` (YYYY-MM), including unflushed ones; a number at once once loaded. */
+  apiCalls(accountId: string, month: string): Promise<number> | number;
   /** Counts one call in memory; resolves at once after `apiCalls` for the same month. */
   countApiCall(accountId: string, month: string): Promise<void> | void;
   /** Bytes of download URLs issued to the account in [from, to). ISO times. */

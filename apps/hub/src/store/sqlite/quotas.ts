@@ -38,7 +38,10 @@ export function sqliteQuotas(db: Database, flushIntervalMs = 1000): QuotaStore {
   );
   let month = '';
   return {
-    apiCalls: (accountId, m) => counter.get(keyOf(accountId, m)),
+    apiCalls: (accountId, m) => {
+      const key = keyOf(accountId, m);
+      return counter.peek(key) ?? counter.get(key);
+    },
     countApiCall: (accountId, m) => {
       if (m === month && counter.addLoaded(keyOf(accountId, m))) return;
       return (async () => {
