@@ -86,8 +86,8 @@ export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset,
   const t1 = Date.now();
   events.emit({ type: 'importing', ...ids, rows: 0, expectedRows: manifest.recordCount });
   logger.info('import started', { ...ids, expectedRows: manifest.recordCount });
-  // Abort by failing the source: that also stops the decryption at once, and a failed source rolls
-  // the import back like any failure; the engine tells an abort from a failure by its own signal.
+  // Abort by failing the source (and telling the importer): that also stops the decryption at once, and a
+  // failed source rolls the import back like any failure; the engine tells an abort from a failure by its own signal.
   const onAbort = (): void => void source.destroy(new Error('the import was cancelled'));
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) onAbort();
@@ -103,8 +103,13 @@ export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset,
         producerKeyFingerprint: fingerprint(verified.producerSigningKey),
       },
       source,
+      // Failing the source is not enough on its own: a parallel load may have read all of it while its rows
+      // are still being copied, and must then not commit either.
+      signal,
       // A manifest counts 0 records when the producer did not profile the file: then there is nothing to check against.
       ...(manifest.recordCount > 0 ? { expectedRows: manifest.recordCount } : {}),
+      // Lets a big release load in parallel even when it was published without a profile (no count).
+      plaintextSize: manifest.plaintextSize,
       onProgress: ({ rows }) => {
         if (emitIm()) events.emit({ type: 'importing', ...ids, rows, expectedRows: manifest.recordCount });
         if (logIm()) logger.info('import progress', { ...ids, rows, expectedRows: manifest.recordCount });

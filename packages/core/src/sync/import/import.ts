@@ -11,7 +11,8 @@
  *   ONE write transaction. Any failure (bad cell, parse error, the source
  *   erroring, abort, a killed process) leaves the table and the history as
  *   they were. Nothing is committed before the last row, so a killed process
- *   leaves no half-written table; openLibrary drops stray staging tables.
+ *   leaves no half-written table; openLibrary drops stray staging tables
+ *   and the scratch directories of importers that are gone.
  * - The transaction stays open across awaits: while an import runs, read
  *   the library through `library.openReader()`, not `library.db`.
  * - Memory: one batch of the reader plus one statement's values; SQLite's
@@ -48,6 +49,12 @@ export interface ImportRequest {
   fileName?: string;
   /** The manifest's record count: a different number of rows fails the import (IMPORT_ROW_COUNT). */
   expectedRows?: number;
+  /**
+   * The manifest's plaintext size in bytes: only a hint (the source's own
+   * length is what gets imported; the caller verifies it), used to choose
+   * and size the parallel load when no record count is given.
+   */
+  plaintextSize?: number;
   signal?: AbortSignal;
   /** Called after each batch (a few hundred rows). */
   onProgress?: (p: ImportProgress) => void;
@@ -162,15 +169,16 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
   db.exec('BEGIN IMMEDIATE');
   try {
     const hints = { ...(req.format ? { format: req.format } : {}), ...(req.fileName ? { fileName: req.fileName } : {}) };
+    const expected = { rows: req.expectedRows, bytes: req.plaintextSize };
     const plan: ScratchPlan =
-      dataset.importMode === 'snapshot' && req.scratch !== false ? await race(planScratch(req.source, hints, req.expectedRows, req.scratch)) : { kind: 'serial', source: req.source };
+      dataset.importMode === 'snapshot' && req.scratch !== false ? await race(planScratch(req.source, hints, expected, req.scratch)) : { kind: 'serial', source: req.source };
     let rows = 0;
     let columns: ColumnDef[] = [];
     if (plan.kind === 'scratch') {
       columns = dataset.columns.length > 0 ? [...dataset.columns] : plan.names.map((name) => ({ name, type: 'text', nullable: true }));
       checkColumns(columns, keys);
       const target = prepareTarget(db, table, dataset.importMode, columns, keys);
-      scratch = startScratch(db, target.loadTable, columns, plan, roundBytesFor(req.expectedRows, plan.bytesPerLine, plan.workers, req.scratch), library.path) ?? undefined;
+      scratch = startScratch(db, target.loadTable, columns, plan, roundBytesFor(expected, plan.bytesPerLine, plan.workers, req.scratch), library.path) ?? undefined;
       if (scratch) {
         rows = await race(scratch.load(plan.chunks, plan.delim, { bytes: plan.header.length, lines: plan.headerLines }, (r, bytes) => req.onProgress?.({ rows: r, bytes })));
         target.finish();

@@ -1,12 +1,14 @@
 /**
  * @module sync/import/scratch-plan
  * Decides whether a snapshot import takes the parallel scratch load
- * (scratch.ts) or the serial path: only a release whose manifest counts
- * at least `minRows` records (a small file does not repay starting
- * workers; without a count the serial path streams as before), only
- * uncompressed CSV/TSV (from its first bytes), only when a built worker
- * script exists and the machine has a core to spare. Whatever was read to
- * decide is replayed, so either path sees the source from its first byte.
+ * (scratch.ts) or the serial path: only a release known to be big — its
+ * manifest counts at least `minRows` records or declares at least
+ * `minBytes` of plaintext (a producer publishing without a profile gives
+ * a size but no count); a small or unsized file does not repay starting
+ * workers and streams serially — only uncompressed CSV/TSV (from its first
+ * bytes), only when a built worker script exists and the machine has a
+ * core to spare. Whatever was read to decide is replayed, so either path
+ * sees the source from its first byte.
  */
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -22,8 +24,10 @@ import { MAX_ATTACHED, ScratchLoad } from './scratch.js';
 import { countLines, headerEnd } from './split.js';
 
 export interface ScratchTuning {
-  /** Releases with fewer expected rows (or none given) take the serial path. Default 100,000. */
+  /** Releases with at least this many expected rows take the parallel path. Default 100,000. */
   minRows?: number;
+  /** Releases with at least this many plaintext bytes take the parallel path. Default 8 MiB (≈ 100,000 phone rows). */
+  minBytes?: number;
   /** Plaintext bytes per block. Default 1 MiB (4 MiB: the same CPU, ~50 MB more peak RSS). */
   blockBytes?: number;
   /** Plaintext bytes per round (tests: several rounds from a small file). Default: from the expected rows. */
@@ -79,10 +83,21 @@ async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 /** Bytes read before deciding: enough to detect the format, find the header and estimate the row size. */
 const PEEK_BYTES = 256 << 10;
 
-export async function planScratch(source: ByteSource, hints: { format?: FileFormat; fileName?: string }, expectedRows: number | undefined, tuning: ScratchTuning = {}): Promise<ScratchPlan> {
+/** What the release declares about its size (the manifest's record count and plaintext size), when known. */
+export interface ExpectedSize {
+  rows?: number | undefined;
+  bytes?: number | undefined;
+}
+
+/** Whether the declared size repays starting workers. */
+export function bigEnough(expected: ExpectedSize, tuning: ScratchTuning = {}): boolean {
+  return (expected.rows ?? -1) >= (tuning.minRows ?? 100_000) || (expected.bytes ?? -1) >= (tuning.minBytes ?? 8 << 20);
+}
+
+export async function planScratch(source: ByteSource, hints: { format?: FileFormat; fileName?: string }, expected: ExpectedSize, tuning: ScratchTuning = {}): Promise<ScratchPlan> {
   const workers = tuning.workers ?? (availableParallelism() >= 2 ? 2 : 0);
   const workerScript = scratchWorkerPath();
-  if (workers < 1 || !workerScript || expectedRows === undefined || expectedRows < (tuning.minRows ?? 100_000)) return { kind: 'serial', source };
+  if (workers < 1 || !workerScript || !bigEnough(expected, tuning)) return { kind: 'serial', source };
   const minBytes = PEEK_BYTES;
   const it = (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   const head: Uint8Array[] = [];
@@ -134,11 +149,13 @@ const DEFAULT_ROUND_BYTES = 64 << 20;
  * every file is used, the last round half as big (its copy is the part that
  * cannot overlap the loading).
  */
-export function roundBytesFor(expectedRows: number | undefined, bytesPerLine: number, workers: number, tuning?: false | ScratchTuning): number {
+export function roundBytesFor(expected: ExpectedSize, bytesPerLine: number, workers: number, tuning?: false | ScratchTuning): number {
   if (tuning && tuning.roundBytes) return tuning.roundBytes;
-  if (expectedRows === undefined || expectedRows <= 0) return DEFAULT_ROUND_BYTES;
+  // The declared plaintext size is exact; a size from the row count is an estimate from the first lines.
+  const total = expected.bytes !== undefined && expected.bytes > 0 ? expected.bytes : expected.rows !== undefined && expected.rows > 0 ? expected.rows * bytesPerLine : 0;
+  if (total <= 0) return DEFAULT_ROUND_BYTES;
   const rounds = Math.max(1, Math.floor(MAX_ATTACHED / workers));
-  return Math.max(1 << 20, Math.ceil((expectedRows * bytesPerLine) / Math.max(1, rounds - 0.5)));
+  return Math.max(1 << 20, Math.ceil(total / Math.max(1, rounds - 0.5)));
 }
 
 /** A running scratch load, or null when no worker can start (the caller then loads serially). */

@@ -7,7 +7,7 @@ import { openLibrary, type Library } from '../library/library.js';
 import type { LibraryDataset, ReleaseInfo } from '../library/metadata.js';
 import type { ColumnDef } from '../library/schema.js';
 import { importRelease, type ImportRequest } from './import.js';
-import { scratchWorkerPath } from './scratch-plan.js';
+import { planScratch, scratchWorkerPath, type ExpectedSize } from './scratch-plan.js';
 import { headerEnd, lastRecordEnd } from './split.js';
 
 const COLUMNS: ColumnDef[] = [
@@ -84,6 +84,27 @@ describe('parallel snapshot load through scratch databases', () => {
     expect(parallel.message).toBe(serial.message);
     expect(parallel.message).toMatch(/line \d+: expected 4 fields, found 5/);
     expect(lib.datasets()).toEqual([]);
+  });
+
+  it('takes the parallel path from a declared plaintext size alone (a release published without a profile)', async () => {
+    const plan = (expected: ExpectedSize) => planScratch(Readable.from([Buffer.from(csv(50))]), { format: 'csv' }, expected).then((p) => p.kind);
+    expect(await plan({})).toBe('serial');
+    expect(await plan({ bytes: 100_000 })).toBe('serial');
+    expect(await plan({ rows: 50, bytes: 100_000 })).toBe('serial');
+    expect(await plan({ bytes: 8 << 20 })).toBe('scratch');
+    expect(await plan({ rows: 100_000 })).toBe('scratch');
+
+    const text = csv(400);
+    const other = openLibrary(join(dir, 'serial.db'));
+    try {
+      expect(await run(other, 'r1', text, { scratch: false })).toMatchObject({ rows: 400 });
+      const source = Readable.from([Buffer.from(text)]);
+      const sized = await importRelease(lib, { dataset: ds(), release: rel('r1'), source, plaintextSize: text.length, scratch: { ...FORCE, minRows: undefined, minBytes: 1000 } });
+      expect(sized).toMatchObject({ rows: 400 });
+      expect(rowsOf(lib)).toEqual(rowsOf(other));
+    } finally {
+      other.close();
+    }
   });
 
   it('an abort mid-load rolls back and removes the scratch files', async () => {

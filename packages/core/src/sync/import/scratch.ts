@@ -19,18 +19,21 @@
  *   MAX_ATTACHED files: the load runs in at most MAX_ATTACHED / workers
  *   rounds, each with one file per worker, copied while the next round
  *   is being loaded. `release()` (after COMMIT or ROLLBACK) detaches them
- *   and deletes the scratch directory, also on failure.
+ *   and deletes the scratch directory, also on failure; a killed process's
+ *   directory is removed by the next openLibrary or scratch load beside it
+ *   (library/scratch-dirs.ts).
  * - A worker never touches a file after closing it, and the importing
  *   thread only reads closed files.
  * - Rows keep file order (rowid order), errors name the file's line
  *   (relocate.ts), the earliest failing block wins.
  * - Memory: at most MAX_BLOCKS_IN_FLIGHT blocks per worker.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { quoteIdent } from '../library/naming.js';
+import { makeScratchDir, removeStaleScratchDirs } from '../library/scratch-dirs.js';
 import { relocate, type BlockOrigin } from './relocate.js';
 import type { ScratchWorkerInit, ToScratch } from './scratch-worker.js';
 import { lastRecordEnd } from './split.js';
@@ -92,7 +95,8 @@ export class ScratchLoad {
     init: ScratchWorkerInit,
     private readonly opts: ScratchOptions,
   ) {
-    this.dir = mkdtempSync(join(opts.parentDir, '.dme-import-'));
+    removeStaleScratchDirs(opts.parentDir);
+    this.dir = makeScratchDir(opts.parentDir);
     this.closes = Array.from({ length: opts.workers }, () => []);
     this.inFlight = new Array<number>(opts.workers).fill(0);
     this.creditWait = new Array<(() => void) | undefined>(opts.workers).fill(undefined);
@@ -108,7 +112,7 @@ export class ScratchLoad {
   private startWorker(w: number, init: ScratchWorkerInit): Worker {
     // A small young generation: a worker's live data is one block, and V8's default (up to 48 MiB) per worker cost
     // ~45 MB of peak RSS for two workers (1M phone rows) at no measurable CPU saving.
-    const worker = new Worker(this.opts.workerScript, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 12 }, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
+    const worker = new Worker(this.opts.workerScript, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 6 }, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
     type FromScratch = { type: 'done'; seq: number; records: number; lines: number; buffer: ArrayBuffer } | { type: 'closed' } | { type: 'error'; seq: number; error: WireError };
     worker.on('message', (m: FromScratch) => {
       if (m.type === 'closed') return this.closes[w]!.shift()?.resolve();

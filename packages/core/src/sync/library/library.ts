@@ -8,10 +8,12 @@
  * because its release row went with it. Invariant: every write goes through
  * `exclusive`, so one connection never interleaves two imports.
  */
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { LibraryError } from './errors.js';
 import { getDataset, getRelease, listDatasets, listReleases, type DatasetRecord, type LibraryDataset, type ReleaseRecord } from './metadata.js';
 import { migrate } from './migrate.js';
+import { removeStaleScratchDirs } from './scratch-dirs.js';
 import { STAGING_PREFIX, quoteIdent, stagingName, tableNameForSlug, uniqueTableName } from './naming.js';
 
 export interface OpenLibraryOptions {
@@ -154,6 +156,8 @@ export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Librar
     db.pragma('foreign_keys = ON');
     migrate(db);
     db.transaction(() => dropStagingTables(db)).immediate();
+    // The other leftover of a killed parallel import: its scratch files beside the library.
+    if (path !== '' && path !== ':memory:') removeStaleScratchDirs(dirname(resolve(path)));
   } catch (e) {
     db.close();
     if (e instanceof LibraryError) throw e;
