@@ -28,18 +28,41 @@ export interface RateLimitFields {
   RateLimit: string;
 }
 
-/** Both fields, built on every limited request: plain concatenation, no intermediate arrays. */
-export function rateLimitHeaders(figures: readonly PolicyFigure[]): RateLimitFields {
-  let policy = '';
-  let state = '';
-  for (let i = 0; i < figures.length; i++) {
-    const f = figures[i]!;
-    const sep = i === 0 ? '' : ', ';
-    const unit = f.unit && f.unit !== 'requests' ? `;qu="${f.unit}"` : '';
-    policy += `${sep}"${f.name}";q=${f.quota}${unit};w=${f.windowSec}`;
-    state += `${sep}"${f.name}";r=${Math.max(0, f.remaining)};t=${Math.max(0, f.resetSec)}`;
+/** Recently built RateLimit-Policy texts: a hub has few distinct ones (tiers x routes x month lengths). */
+const policyTexts: { figures: PolicyFigure[]; text: string }[] = [];
+const POLICY_TEXTS_MAX = 64;
+
+function samePolicy(a: readonly PolicyFigure[], b: readonly PolicyFigure[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.name !== y.name || x.quota !== y.quota || x.windowSec !== y.windowSec || x.unit !== y.unit) return false;
   }
-  return { 'RateLimit-Policy': policy, RateLimit: state };
+  return true;
+}
+
+/**
+ * RateLimit-Policy depends only on quotas and windows, which rarely change, so it is
+ * remembered; formatting large numbers was most of the cost of the two fields.
+ */
+function policyText(figures: readonly PolicyFigure[]): string {
+  for (const p of policyTexts) if (samePolicy(p.figures, figures)) return p.text;
+  let text = '';
+  for (const f of figures) {
+    const unit = f.unit && f.unit !== 'requests' ? `;qu="${f.unit}"` : '';
+    text += `${text ? ', ' : ''}"${f.name}";q=${f.quota}${unit};w=${f.windowSec}`;
+  }
+  if (policyTexts.length >= POLICY_TEXTS_MAX) policyTexts.shift();
+  policyTexts.push({ figures: figures.map((f) => ({ ...f })), text });
+  return text;
+}
+
+/** Both fields; built on every limited request. */
+export function rateLimitHeaders(figures: readonly PolicyFigure[]): RateLimitFields {
+  let state = '';
+  for (const f of figures) state += `${state ? ', ' : ''}"${f.name}";r=${Math.max(0, f.remaining)};t=${Math.max(0, f.resetSec)}`;
+  return { 'RateLimit-Policy': policyText(figures), RateLimit: state };
 }
 
 /** Reads one `RateLimit` member back (for clients and tests): `{ r, t }` of the named policy, or null. */

@@ -31,7 +31,8 @@ import type { Caller, HubEnv } from '../env.js';
 import { HubError } from '../errors.js';
 import { rateLimitHeaders } from './headers.js';
 import type { PolicyFigure, RateLimitFields } from './headers.js';
-import { defaultClientIp, defaultPolicy, monthLengthSec, monthOf, monthStart, nextMonthStart, secondsToMonthEnd } from './policy.js';
+import { bandwidthUsed, bucketNames, monthCache, payloadSizes } from './figures.js';
+import { defaultClientIp, defaultPolicy, nextMonthStart } from './policy.js';
 import type { LimitPolicy } from './policy.js';
 import type { LimitedRequest } from './respond.js';
 import { MemoryRateLimiter } from './token-bucket.js';
@@ -66,71 +67,6 @@ function bucketName(key: string): string {
   return key.startsWith('key:') ? 'apikey' : key.startsWith('ip:') ? 'ip' : 'account';
 }
 
-/** Month name, length and time to reset, recomputed once per second of clock time. */
-function monthCache() {
-  let sec = NaN;
-  let value = { month: '', lengthSec: 0, resetSec: 0 };
-  return (now: Date) => {
-    const s = Math.floor(now.getTime() / 1000);
-    if (s !== sec) {
-      sec = s;
-      value = { month: monthOf(now), lengthSec: monthLengthSec(now), resetSec: secondsToMonthEnd(now) };
-    }
-    return value;
-  };
-}
-
-/**
- * Payload sizes of published releases, which never change: the bandwidth check
- * runs on every download and must not read (and parse) the release row each time.
- */
-function payloadSizes(deps: HubDeps, max = 10_000) {
-  const sizes = new Map<string, number>();
-  const read = async (releaseId: string): Promise<number> => {
-    const release = await deps.store.releases.get(releaseId);
-    if (!release) return 0;
-    if (release.status === 'published') {
-      if (sizes.size >= max) sizes.delete(sizes.keys().next().value as string);
-      sizes.set(releaseId, release.payloadSize);
-    }
-    return release.payloadSize;
-  };
-  // A number at once when known: no promise (and no await) on the hot path.
-  return (releaseId: string): Promise<number> | number => sizes.get(releaseId) ?? read(releaseId);
-}
-
-/**
- * Download bytes used this month per account: read from the usage table at most
- * once a second per account and advanced locally by the downloads served in
- * between, so the check costs no query on the hot path (it was most of the
- * limiter's cost on the download route). Downloads served by another hub process
- * are seen within a second, as with the write-behind call counter. A download
- * that lands between a read and its own local count may be counted twice until
- * the next read: the error is on the strict side and lasts at most a second.
- */
-function bandwidthUsed(deps: HubDeps, freshMs = 1000, max = 10_000) {
-  const seen = new Map<string, { bytes: number; atMs: number; month: string }>();
-  const read = async (accountId: string, now: Date, month: string): Promise<number> => {
-    const bytes = await deps.store.quotas.downloadBytes(accountId, monthStart(now).toISOString(), nextMonthStart(now).toISOString());
-    if (!seen.has(accountId) && seen.size >= max) seen.delete(seen.keys().next().value as string);
-    seen.set(accountId, { bytes, atMs: now.getTime(), month });
-    return bytes;
-  };
-  return {
-    /** A number at once while the figure is fresh, a promise when it must be read. */
-    get(accountId: string, now: Date, month: string): Promise<number> | number {
-      const known = seen.get(accountId);
-      const age = known ? now.getTime() - known.atMs : Infinity;
-      if (known && known.month === month && age >= 0 && age < freshMs) return known.bytes;
-      return read(accountId, now, month);
-    },
-    add(accountId: string, bytes: number): void {
-      const known = seen.get(accountId);
-      if (known) known.bytes += bytes;
-    },
-  };
-}
-
 export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const opts = deps.limits ?? {};
   if (opts.enabled === false) return async (_c, next) => next();
@@ -140,6 +76,9 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
   const monthFigures = monthCache();
   const payloadSize = payloadSizes(deps);
   const bandwidth = bandwidthUsed(deps);
+  const accountBucket = bucketNames('acct:');
+  const keyBucket = bucketNames('key:');
+  const ipBucket = bucketNames('ip:');
 
   return async (c, next) => {
     const path = c.req.path;
@@ -165,10 +104,10 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
 
     if (caller) {
       policy = policyOf(caller.tier, 'account');
-      buckets = [{ key: `acct:${caller.accountId}`, rate: policy.requestsPerSecond, burst: policy.burst }];
+      buckets = [{ key: accountBucket(caller.accountId), rate: policy.requestsPerSecond, burst: policy.burst }];
       if (caller.apiKeyId) {
         const kp = policyOf(caller.tier, 'apikey');
-        buckets.push({ key: `key:${caller.apiKeyId}`, rate: kp.requestsPerSecond, burst: kp.burst });
+        buckets.push({ key: keyBucket(caller.apiKeyId), rate: kp.requestsPerSecond, burst: kp.burst });
       }
     } else {
       policy = policyOf('STARTER', 'ip');
@@ -176,7 +115,7 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
       // No address (a runtime entry that does not pass one): one shared bucket would let any
       // client lock every anonymous caller out, so such requests are not rate limited.
       if (ip === undefined) return next();
-      buckets = [{ key: `ip:${ip}`, rate: policy.requestsPerSecond, burst: policy.burst }];
+      buckets = [{ key: ipBucket(ip), rate: policy.requestsPerSecond, burst: policy.burst }];
     }
 
     if (caller && policy.monthlyApiCalls !== null) {

@@ -44,6 +44,13 @@ interface BucketState {
 /** Past this many buckets, full ones are swept (a full bucket is the same as no bucket). */
 const SWEEP_THRESHOLD = 50_000;
 
+function level(spec: BucketSpec, state: BucketState | undefined, nowMs: number): number {
+  if (!state) return spec.burst;
+  const elapsed = Math.max(0, nowMs - state.atMs) / 1000;
+  // A tier change moves `burst`: the level is clamped to the new size, never raised.
+  return Math.min(spec.burst, state.tokens + elapsed * spec.rate);
+}
+
 export class MemoryRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, BucketState>();
 
@@ -55,15 +62,17 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.takeSync(specs, nowMs);
   }
 
-  /** `take` without a promise. Loops, not array callbacks: this runs on every request. */
+  /** `take` without a promise. Loops, not array callbacks, and one lookup per bucket: this runs on every request. */
   takeSync(specs: readonly BucketSpec[], nowMs: number): TakeResult {
     if (this.buckets.size > SWEEP_THRESHOLD) this.sweep(nowMs);
+    const states: (BucketState | undefined)[] = [];
     const levels: number[] = [];
     for (const spec of specs) {
-      const tokens = this.level(spec, nowMs);
+      const state = this.buckets.get(spec.key);
+      const tokens = level(spec, state, nowMs);
       if (tokens < 1) {
         // Keep the refilled level so the next request does not recount elapsed time.
-        this.store(spec.key, tokens, nowMs);
+        this.put(spec.key, state, tokens, nowMs);
         return {
           allowed: false,
           key: spec.key,
@@ -74,12 +83,13 @@ export class MemoryRateLimiter implements RateLimiter {
           resetSec: Math.ceil((spec.burst - tokens) / spec.rate),
         };
       }
+      states.push(state);
       levels.push(tokens);
     }
     let decider = 0;
     for (let i = 0; i < specs.length; i++) {
       const left = levels[i]! - 1;
-      this.store(specs[i]!.key, left, nowMs);
+      this.put(specs[i]!.key, states[i], left, nowMs);
       if (left < levels[decider]! - 1) decider = i;
     }
     const spec = specs[decider]!;
@@ -96,22 +106,13 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   /** Updates a bucket in place (no new object per request). */
-  private store(key: string, tokens: number, atMs: number): void {
-    const state = this.buckets.get(key);
+  private put(key: string, state: BucketState | undefined, tokens: number, atMs: number): void {
     if (state) {
       state.tokens = tokens;
       state.atMs = atMs;
     } else {
       this.buckets.set(key, { tokens, atMs });
     }
-  }
-
-  private level(spec: BucketSpec, nowMs: number): number {
-    const state = this.buckets.get(spec.key);
-    if (!state) return spec.burst;
-    const elapsed = Math.max(0, nowMs - state.atMs) / 1000;
-    // A tier change moves `burst`: the level is clamped to the new size, never raised.
-    return Math.min(spec.burst, state.tokens + elapsed * spec.rate);
   }
 
   /** Drops buckets idle for a minute: every tier refills in ≤ 2 s (burst/rate), so they are full, i.e. as if absent. */

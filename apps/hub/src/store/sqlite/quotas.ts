@@ -37,17 +37,31 @@ export function sqliteQuotas(db: Database, flushIntervalMs = 1000): QuotaStore {
     flushIntervalMs,
   );
   let month = '';
+  // Keys of the current month, built once per account: a fresh `${id} ${month}` per call meant
+  // a new string to hash for every lookup, twice per request.
+  const keys = new Map<string, string>();
+  const keyFor = (accountId: string, m: string): string => {
+    if (m !== month) return keyOf(accountId, m);
+    let key = keys.get(accountId);
+    if (key === undefined) {
+      if (keys.size >= 10_000) keys.clear();
+      key = keyOf(accountId, m);
+      keys.set(accountId, key);
+    }
+    return key;
+  };
   return {
     apiCalls: (accountId, m) => {
-      const key = keyOf(accountId, m);
+      const key = keyFor(accountId, m);
       return counter.peek(key) ?? counter.get(key);
     },
     countApiCall: (accountId, m) => {
-      if (m === month && counter.addLoaded(keyOf(accountId, m))) return;
+      if (m === month && counter.addLoaded(keyFor(accountId, m))) return;
       return (async () => {
         if (m !== month) {
           // A new month: older counters are final once flushed; keep memory to the current month.
           month = m;
+          keys.clear();
           await counter.evict((key) => splitKey(key)[1] !== m);
         }
         await counter.add(keyOf(accountId, m));
