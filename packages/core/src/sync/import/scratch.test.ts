@@ -86,6 +86,28 @@ describe('parallel snapshot load through scratch databases', () => {
     expect(lib.datasets()).toEqual([]);
   });
 
+  it('reports progress in file bytes and names where an encoding error is in the file', async () => {
+    const text = csv(400);
+    const seen: number[] = [];
+    expect(await run(lib, 'r1', text, { scratch: FORCE, onProgress: (p) => seen.push(p.bytes) })).toMatchObject({ rows: 400 });
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBe(Buffer.byteLength(text));
+
+    // The serial reader names the start of the 64 KiB slice that failed (byte 0 here); a block names its own start.
+    const bytes = Buffer.from(text);
+    const bad = bytes.length - 700;
+    bytes[bad] = 0xff;
+    const err = await importRelease(lib, { dataset: ds(), release: rel('r2'), source: Readable.from([bytes]), expectedRows: 400, scratch: FORCE }).then(
+      () => new Error('imported'),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toMatch(/not valid UTF-8 \(after byte \d+\)/);
+    const after = Number(/after byte (\d+)/.exec(err.message)![1]);
+    expect(after).toBeLessThanOrEqual(bad);
+    expect(after).toBeGreaterThan(bad - 2 * FORCE.blockBytes);
+  });
+
   it('takes the parallel path from a declared plaintext size alone (a release published without a profile)', async () => {
     const plan = (expected: ExpectedSize) => planScratch(Readable.from([Buffer.from(csv(50))]), { format: 'csv' }, expected).then((p) => p.kind);
     expect(await plan({})).toBe('serial');

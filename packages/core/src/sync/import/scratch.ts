@@ -180,11 +180,13 @@ export class ScratchLoad {
       const d = deferred<{ records: number; lines: number }>();
       this.blocks.set(seq, d);
       this.inFlight[w]!++;
-      roundBlocks.push({ seq, byte, end: byte + data.length, worker: w, file, done: d.promise });
+      // Read before the transfer below detaches the buffer (its length is 0 after).
+      const length = data.length;
+      roundBlocks.push({ seq, byte, end: byte + length, worker: w, file, done: d.promise });
       this.workers[w]!.postMessage({ type: 'block', seq, file, table: `b${seq}`, data, first: seq === 0 } satisfies ToScratch, [data.buffer as ArrayBuffer]);
       seq++;
-      byte += data.length;
-      roundBytes += data.length;
+      byte += length;
+      roundBytes += length;
       if (roundBytes >= this.opts.roundBytes && round < maxRounds - 1) finishRound();
     };
 
