@@ -5,6 +5,7 @@
 //
 //   npm run bench:crypto                 # 1 GiB
 //   DME_BENCH_SIZE_MB=256 npm run bench:crypto
+//   DME_BENCH_ROUNDS=3 npm run bench:crypto   # best of 3 alternating rounds (default 2)
 //
 // Temp files live in a fresh directory under $TMPDIR (default /tmp) and are
 // deleted at the end, also on failure.
@@ -96,27 +97,54 @@ try {
   // Warm the page cache for the input so the first contender is not penalised.
   await sha256File(p('plain.bin'));
 
-  const rows = [];
+  // Each step writes a new output, and on this kind of machine (a VM) the
+  // first write into guest memory the kernel has not used before costs far
+  // more than a write into pages freed a moment ago: measured here, age
+  // encrypt took 2.60 CPU-s for 1 GiB as the first step and ~1.2 later.
+  // So every step starts with its output removed (the pages of the previous
+  // step's output are free for it), the steps alternate in rounds whose
+  // order flips each time (age first, then dme first), and the best wall
+  // time of each step is kept. DME_BENCH_ROUNDS (default 2) sets the rounds.
+  const rounds = Math.max(1, Number(process.env.DME_BENCH_ROUNDS ?? 2));
   const checks = [];
-  const run = (name, cmd, args, out) => {
+  const best = new Map();
+  const run = (name, cmd, args, out, keep = false) => {
+    rmSync(out, { force: true });
     const r = timed(cmd, args);
-    rows.push({ name, out, ...r, mbps: bytes / 1e6 / r.seconds });
+    if (!keep) rmSync(out, { force: true });
+    const prev = best.get(name);
+    // Best wall time, and its CPU; the peak RSS is the highest of any round.
+    const row = !prev || r.seconds < prev.seconds ? { name, ...r, mbps: bytes / 1e6 / r.seconds } : prev;
+    row.rssMb = Math.max(r.rssMb, prev?.rssMb ?? 0);
+    best.set(name, row);
   };
-  run('age encrypt', AGE, ['-r', recipient, '-o', p('out.age'), p('plain.bin')]);
-  run('age decrypt', AGE, ['-d', '-i', p('key.txt'), '-o', p('dec.age.bin'), p('out.age')], p('dec.age.bin'));
-  rmSync(p('dec.age.bin'), { force: true }); // verified below from the dme side; keep disk use bounded
-  rows[1].out = undefined;
-  run('dme encrypt', process.execPath, dmeArgs('encrypt', recipient, p('out.dme'), p('plain.bin')));
-  run('dme decrypt', process.execPath, dmeArgs('decrypt', p('key.txt'), p('dec.dme.bin'), p('out.dme')), p('dec.dme.bin'));
+  const steps = {
+    age: [
+      () => run('age encrypt', AGE, ['-r', recipient, '-o', p('t.age'), p('plain.bin')], p('t.age')),
+      () => run('age decrypt', AGE, ['-d', '-i', p('key.txt'), '-o', p('t.bin'), p('out.age')], p('t.bin')),
+    ],
+    dme: [
+      () => run('dme encrypt', process.execPath, dmeArgs('encrypt', recipient, p('t.age'), p('plain.bin')), p('t.age')),
+      () => run('dme decrypt', process.execPath, dmeArgs('decrypt', p('key.txt'), p('t.bin'), p('out.dme')), p('t.bin')),
+    ],
+  };
+  // The ciphertexts every decrypt step reads, made once (not timed).
+  must(AGE, ['-r', recipient, '-o', p('out.age'), p('plain.bin')]);
+  must(process.execPath, dmeArgs('encrypt', recipient, p('out.dme'), p('plain.bin')));
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? ['age', 'dme'] : ['dme', 'age'];
+    for (let i = 0; i < 2; i++) for (const who of order) steps[who][i]();
+  }
   if (useCli) {
-    run('lib encrypt', process.execPath, libArgs('encrypt', recipient, p('out.lib'), p('plain.bin')));
-    rmSync(p('out.lib'), { force: true });
-    run('lib decrypt', process.execPath, libArgs('decrypt', p('key.txt'), p('dec.lib.bin'), p('out.dme')));
+    run('lib encrypt', process.execPath, libArgs('encrypt', recipient, p('t.age'), p('plain.bin')), p('t.age'));
+    run('lib decrypt', process.execPath, libArgs('decrypt', p('key.txt'), p('dec.lib.bin'), p('out.dme')), p('dec.lib.bin'), true);
     checks.push(['lib decrypt output', await sha256File(p('dec.lib.bin'))]);
     rmSync(p('dec.lib.bin'), { force: true });
   }
+  const rows = ['age encrypt', 'age decrypt', 'dme encrypt', 'dme decrypt', 'lib encrypt', 'lib decrypt'].map((n) => best.get(n)).filter(Boolean);
 
-  // Cross-checks: both ciphertexts decrypt to the input with the other tool too.
+  // Cross-checks: every ciphertext decrypts to the input with both tools.
+  must(process.execPath, dmeArgs('decrypt', p('key.txt'), p('dec.dme.bin'), p('out.dme')));
   checks.push(['dme decrypt output', await sha256File(p('dec.dme.bin'))]);
   rmSync(p('dec.dme.bin'), { force: true });
   must(AGE, ['-d', '-i', p('key.txt'), '-o', p('x.bin'), p('out.dme')]);
