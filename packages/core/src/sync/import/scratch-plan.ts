@@ -161,7 +161,7 @@ export function roundBytesFor(expected: ExpectedSize, bytesPerLine: number, work
 /** A running scratch load, or null when no worker can start (the caller then loads serially). */
 export function startScratch(db: Database.Database, staging: string, columns: ColumnDef[], plan: Extract<ScratchPlan, { kind: 'scratch' }>, roundBytes: number, libraryPath: string): ScratchLoad | null {
   try {
-    return new ScratchLoad(db, staging, { columns, format: plan.format, header: plan.header, pageSize: SCRATCH_PAGE_SIZE }, {
+    return new ScratchLoad(db, staging, { columns, format: plan.format, header: plan.header, names: plan.names, pageSize: SCRATCH_PAGE_SIZE }, {
       workers: plan.workers,
       blockBytes: plan.blockBytes,
       roundBytes,

@@ -1,22 +1,24 @@
 /**
  * @module sync/import/scratch-worker
- * Worker thread entry of the parallel snapshot load (scratch.ts): parses,
- * converts and inserts blocks of CSV/TSV records into a scratch SQLite file
- * of its own, one table per block, so that binding values (the costly part
- * of an import) runs on every core while the library's one writer only
- * copies finished tables. Protocol: in `block` (bytes of whole records, the
- * scratch file and table to load them into), `close` (finish the current
- * file); out `done` (records and lines of a block), `closed`, `error`
- * (location relative to the block; scratch.ts makes it the file's).
- * A scratch file is disposable: no journal, no sync, never read while open.
+ * Worker thread entry of the parallel snapshot load (scratch.ts): turns
+ * blocks of CSV/TSV records into tables of a scratch database file of its
+ * own, one table per block, written in SQLite's format without SQLite
+ * (scratch-file.ts), so that building records (the costly part of an
+ * import) runs on every core while the library's one writer only copies
+ * finished tables. A block takes the byte-level path when it can
+ * (scratch-fast.ts), else the serial path's reader and converters.
+ * Protocol: in `block` (bytes of whole records, the scratch file and table
+ * to load them into), `close` (finish the current file); out `done`
+ * (records and lines of a block), `closed`, `error` (location relative to
+ * the block; scratch.ts makes it the file's). A scratch file is never read
+ * while open.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { readRecords } from '../../formats/read-records.js';
-import { quoteIdent } from '../library/naming.js';
-import { createTableSql, type ColumnDef } from '../library/schema.js';
-import { BatchInserter } from './insert.js';
+import { SQLITE_TYPES, createTableSql, type ColumnDef } from '../library/schema.js';
 import { RowConverter } from './rows.js';
+import { ScratchFile } from './scratch-file.js';
+import { fastLayout, loadFast } from './scratch-fast.js';
 import { countLines } from './split.js';
 import { toWire } from './wire.js';
 
@@ -26,6 +28,8 @@ export interface ScratchWorkerInit {
   format: 'csv' | 'tsv';
   /** The file's header record (and any blank lines or BOM before it), put before every block but the first. */
   header: Uint8Array;
+  /** The header's column names, as the reader gives them. */
+  names: readonly string[];
   /** Page size of scratch files (any size copies into the library). */
   pageSize: number;
 }
@@ -41,59 +45,45 @@ async function* once(...parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
   for (const p of parts) for (let o = 0; o < p.length; o += SLICE) yield p.subarray(o, o + SLICE);
 }
 const SLICE = 64 << 10;
-/** The table a block loads into before it is renamed to its own. */
-const LOADING = 'dme_loading';
 
 function main(): void {
   const port = parentPort;
   if (!port) throw new Error('scratch-worker must run as a worker thread');
   const init = workerData as ScratchWorkerInit;
-  const names = init.columns.map((c) => c.name);
-  let db: Database.Database | undefined;
+  const types = init.columns.map((c) => SQLITE_TYPES[c.type]);
+  const layout = fastLayout(init.columns, init.names);
+  const delim = init.format === 'csv' ? 0x2c : 0x09;
+  let out: ScratchFile | undefined;
   let file = '';
   const queue: ToScratch[] = [];
   let busy = false;
 
-  let inserter: BatchInserter | undefined;
-  const open = (path: string): Database.Database => {
-    const d = new Database(path);
-    // Renames below only ever touch a scratch file's own block tables: no views or triggers to rewrite.
-    d.pragma('legacy_alter_table = ON');
-    d.pragma(`page_size = ${init.pageSize}`);
-    d.pragma('journal_mode = OFF');
-    d.pragma('synchronous = OFF');
-    // Pages are only appended: a small cache writes the same bytes (8 MiB measured no faster than 2).
-    d.pragma('cache_size = -2048');
-    d.exec('BEGIN');
-    return d;
-  };
   const close = (): void => {
-    if (!db) return;
-    db.exec('COMMIT');
-    db.close();
-    db = undefined;
-    inserter = undefined;
+    out?.close();
+    out = undefined;
   };
 
   async function load(m: Extract<ToScratch, { type: 'block' }>): Promise<void> {
     if (file !== m.file) {
       close();
-      db = open(m.file);
+      out = new ScratchFile(m.file, init.pageSize);
       file = m.file;
     }
-    // Every block loads into the same table name and is renamed when complete, so one set of prepared
-    // statements serves the whole file (SQLite re-prepares them after the rename). A fresh inserter per
-    // block left each block's statements (~100 KiB of native memory each) until a full GC: +40 MB at 5M rows.
-    db!.exec(createTableSql(LOADING, init.columns, []));
-    inserter ??= new BatchInserter(db!, { table: LOADING, columns: names, conflictKeys: [] });
-    const reader = readRecords(m.first ? once(m.data) : once(init.header, m.data), { format: init.format });
-    let converter: RowConverter | undefined;
-    let rows = 0;
-    for await (const batch of reader) {
-      converter ??= new RowConverter(init.columns, () => init.format);
-      rows += inserter.insertAll(converter.convert(batch));
+    const o = out!;
+    o.rewind(); // after a failed block, whatever it appended
+    if (!layout || !loadFast(m.data, m.first ? init.header.length : 0, delim, layout, o)) {
+      o.rewind();
+      const reader = readRecords(m.first ? once(m.data) : once(init.header, m.data), { format: init.format });
+      let converter: RowConverter | undefined;
+      const w = types.length;
+      for await (const batch of reader) {
+        converter ??= new RowConverter(init.columns, () => init.format);
+        const values = converter.convert(batch);
+        for (let base = 0; base < values.length; base += w) o.appendRow(values, base, types);
+      }
     }
-    db!.exec(`ALTER TABLE ${quoteIdent(LOADING)} RENAME TO ${quoteIdent(m.table)}`);
+    const rows = o.rows;
+    o.endTable(m.table, createTableSql(m.table, init.columns, []));
     const lines = countLines(m.data);
     // The buffer goes back for the next block: a received buffer is only freed by a full GC, which a busy worker rarely runs.
     const buffer = m.data.buffer as ArrayBuffer;

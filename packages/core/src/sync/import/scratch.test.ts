@@ -108,6 +108,36 @@ describe('parallel snapshot load through scratch databases', () => {
     expect(after).toBeGreaterThan(bad - 2 * FORCE.blockBytes);
   });
 
+  it('text-only tables (byte-level blocks, and the reader where a block needs it) store what the serial path does', async () => {
+    const text: ColumnDef[] = [
+      { name: 'e164', type: 'phone_e164', nullable: false },
+      { name: 'city', type: 'text', nullable: true },
+      { name: 'at', type: 'datetime', nullable: true },
+    ];
+    const tds = (): LibraryDataset => ({ ...ds(), columns: text });
+    let body = '\ufeffat,e164,city\r\n';
+    for (let i = 1; i <= 400; i++) {
+      const city = i % 97 === 0 ? `"Quoted, ${i}"` : i % 4 === 0 ? '' : i % 9 === 0 ? 'São Paulo 電話' : `c${i}`;
+      body += `${i % 6 ? `2025-01-${(i % 28) + 1}` : ''},+1${i},${city}${i % 3 ? '\n' : '\r\n'}`;
+      if (i % 13 === 0) body += '\n';
+    }
+    const load = (l: Library, id: string, csvText: string, scratch: ImportRequest['scratch']) =>
+      importRelease(l, { dataset: tds(), release: rel(id), source: Readable.from([Buffer.from(csvText)]), expectedRows: 400, scratch }).catch((e: unknown) => e);
+    const all = (l: Library): unknown[] => l.db.prepare('SELECT rowid, e164, city, at, typeof(city) AS t FROM items ORDER BY rowid').all();
+    const other = openLibrary(join(dir, 'serial.db'));
+    try {
+      expect(await load(other, 'r1', body, false)).toMatchObject({ rows: 400 });
+      expect(await load(lib, 'r1', body, FORCE)).toMatchObject({ rows: 400 });
+      expect(all(lib)).toEqual(all(other));
+      const missing = body.replace(',+1350,', ',,'); // a required cell empty in a block of the byte-level path
+      const serial = (await load(other, 'r2', missing, false)) as Error;
+      expect(serial).toMatchObject({ code: 'IMPORT_NULL', location: { column: 'e164' } });
+      expect(await load(lib, 'r2', missing, FORCE)).toMatchObject({ code: 'IMPORT_NULL', message: serial.message });
+    } finally {
+      other.close();
+    }
+  });
+
   it('takes the parallel path from a declared plaintext size alone (a release published without a profile)', async () => {
     const plan = (expected: ExpectedSize) => planScratch(Readable.from([Buffer.from(csv(50))]), { format: 'csv' }, expected).then((p) => p.kind);
     expect(await plan({})).toBe('serial');
