@@ -70,8 +70,9 @@ export async function encryptCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError('refusing to write binary output to a terminal; use -o FILE or --armor');
   }
   const input = await openInput(io, file);
-  // No digests: nothing here reports them, and hashing costs more CPU than the cipher.
-  await withOutput(io, values.output, (out) => encrypt(input, out, recipients, { armor: values.armor ?? false, digests: false }), {
+  // No digests: nothing here reports them, and hashing costs more CPU than the cipher. This thread
+  // has nothing else to do meanwhile, so it processes batches too.
+  await withOutput(io, values.output, (out) => encrypt(input, out, recipients, { armor: values.armor ?? false, digests: false, shareThread: true }), {
     durable: false,
   });
   return 0;
@@ -107,6 +108,6 @@ export async function decryptCommand(argv: string[], io: Io): Promise<number> {
   const file = onePositional(positionals, 'input FILE (or - for stdin)', DECRYPT_USAGE);
   const identities = await identitiesFrom(values.identity, io);
   const input = await openInput(io, file);
-  await withOutput(io, values.output, (out) => decrypt(input, out, identities, { digests: false }), { durable: false });
+  await withOutput(io, values.output, (out) => decrypt(input, out, identities, { digests: false, shareThread: true }), { durable: false });
   return 0;
 }

@@ -53,6 +53,12 @@ export interface PayloadOptions {
    * stream, so write nothing more to it (end it).
    */
   digests?: boolean;
+  /**
+   * The positional path may run batches on the calling thread too, blocking
+   * its event loop until the payload is done (one worker fewer to start). For
+   * command-line programs; a caller with other work on its loop leaves it off.
+   */
+  shareThread?: boolean;
 }
 
 export const BATCH_CHUNKS = 16;
@@ -225,7 +231,10 @@ async function pump(mode: Mode, reader: ByteReader, engine: Engine, output: Writ
 }
 
 const pwrite = promisify(writeAt);
-const progress = (opts: PayloadOptions): { onProgress?: (n: number) => void } => (opts.onProgress ? { onProgress: opts.onProgress } : {});
+const progress = (opts: PayloadOptions): { onProgress?: (n: number) => void; shareThread?: boolean } => ({
+  ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  ...(opts.shareThread ? { shareThread: true } : {}),
+});
 
 /** Both ends as files that worker threads can read and write at offsets, or null. */
 export function positionalEnds(reader: ByteReader, output: Writable, opts: PayloadOptions): { input: FilePosition; length: number; output: FilePosition } | null {

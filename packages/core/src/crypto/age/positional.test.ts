@@ -35,19 +35,22 @@ async function close(out: WriteStream): Promise<void> {
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
+/** Workers only, or the calling thread taking batches beside them (as the CLI runs it). */
+let shareThread = false;
+
 /** Encrypts a file to a file without digests, forcing workers (the positional path). */
 async function encryptFile(plain: Uint8Array, name: string): Promise<string> {
   writeFileSync(join(dir, `${name}.txt`), plain);
   const out = await opened(join(dir, `${name}.age`));
-  await encrypt(await openFileSource(join(dir, `${name}.txt`)), out, [recipient], { digests: false, parallel: true });
+  await encrypt(await openFileSource(join(dir, `${name}.txt`)), out, [recipient], { digests: false, parallel: true, shareThread });
   await close(out);
   return join(dir, `${name}.age`);
 }
 
-async function decryptFile(path: string): Promise<Buffer> {
+async function decryptFile(path: string, onProgress?: (n: number) => void): Promise<Buffer> {
   const out = await opened(`${path}.out`);
   try {
-    await decrypt(await openFileSource(path), out, [identity], { digests: false, parallel: true });
+    await decrypt(await openFileSource(path), out, [identity], { digests: false, parallel: true, shareThread, ...(onProgress ? { onProgress } : {}) });
   } finally {
     await close(out);
   }
@@ -84,6 +87,13 @@ describe('positional file-to-file crypto', () => {
     await Promise.all([close(fresh), close(appending)]);
   });
 
+});
+
+describe.each([false, true])('positional crypto (calling thread takes batches: %s)', (share) => {
+  beforeAll(() => {
+    shareThread = share;
+  });
+
   it('round-trips sizes around batch boundaries, and `age` reads the files', async () => {
     for (const size of [0, 1, BATCH, 3 * BATCH, 3 * BATCH + 65536 * 5 + 7]) {
       const plain = randomBytes(size);
@@ -108,7 +118,7 @@ describe('positional file-to-file crypto', () => {
       return join(dir, name);
     };
     const damaged = Buffer.from(file);
-    damaged[chunkAt(50) + 9] ^= 1; // batch 3: another worker (batch k goes to worker k mod workers)
+    damaged[chunkAt(50) + 9] ^= 1; // batch 3, claimed after batch 2, maybe by another thread
     damaged[chunkAt(40) + 3] ^= 1; // batch 2: the one to report
     const e = await failure(variant('two.age', damaged));
     expect(e.code).toBe('BAD_PAYLOAD');
@@ -117,5 +127,14 @@ describe('positional file-to-file crypto', () => {
     expect((await failure(variant('short.age', file.subarray(0, file.length - 5)))).code).toBe('BAD_PAYLOAD');
     expect((await failure(variant('tail.age', Buffer.concat([file, Buffer.from([0])])))).code).toBe('BAD_PAYLOAD');
     expect((await failure(variant('nonce.age', file.subarray(0, payloadStart)))).code).toBe('TRUNCATED');
+  });
+
+  it('reports progress for every batch once, whichever thread ran it', async () => {
+    const plain = randomBytes(5 * BATCH + 3);
+    const path = await encryptFile(plain, 'progress');
+    const seen: number[] = [];
+    expect((await decryptFile(path, (n) => seen.push(n))).equals(plain)).toBe(true);
+    expect(seen).toHaveLength(6);
+    expect(seen.at(-1)).toBe(plain.length + Math.ceil(plain.length / 65536) * 16);
   });
 });

@@ -1,20 +1,28 @@
 /**
- * File-to-file STREAM crypto with positional I/O: every worker thread reads
- * its own batches straight from the input file (pread), seals or opens them
- * and writes them straight to their place in the output file (pwrite).
+ * File-to-file STREAM crypto with positional I/O: every thread reads its own
+ * batches straight from the input file (pread), seals or opens them and
+ * writes them straight to their place in the output file (pwrite).
  *
  * Batch k's input and output offsets follow from k alone (chunks have fixed
- * sizes), so workers need no ordering and the main thread moves no bytes:
- * reads, crypto and writes of all batches run on all cores at once. Used only
- * without digests (SHA-256 is sequential) and when both sides are regular
- * files; the streaming pipeline (payload.ts) covers everything else.
+ * sizes), so threads need no ordering and none moves another's bytes. Batches
+ * are claimed from a shared counter, so a thread that starts late (a worker
+ * still booting) or runs slow simply takes fewer. With `shareThread`, the
+ * calling thread claims batches too, one at a time between turns of its
+ * event loop (its other work waits up to a batch), and one worker fewer is
+ * started: on a command line that saves a
+ * worker's start-up (~2,000 page faults, ~0.1 CPU-s here) and puts the
+ * caller to work while the others boot. Used only without digests (SHA-256 is
+ * sequential) and when both sides are regular files; the streaming pipeline
+ * (payload.ts) covers everything else.
  *
  * Invariants: the output is written only at [outOffset, outOffset + result);
  * on any error the caller discards the output (some later batches may have
- * been written). Errors are those of the sequential reader: when several
- * batches fail, the earliest one's error is reported.
+ * been written). Errors are those of the sequential reader: batches are
+ * claimed in increasing order and every claimed batch below a failure is
+ * still finished, so the earliest failing batch is always reported.
  */
 import { availableParallelism } from 'node:os';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { CHUNK_SIZE } from './constants.js';
 import { AgeError } from './errors.js';
@@ -31,10 +39,12 @@ export interface PositionalJob {
   length: number;
   output: FilePosition;
   batchChunks: number;
+  /** The calling thread processes batches too, synchronously (see the module doc). */
+  shareThread?: boolean;
   onProgress?: (bytes: number) => void;
 }
 
-interface WorkerData {
+interface BatchPlan {
   mode: 'seal' | 'open';
   key: Uint8Array;
   chunkSize: number;
@@ -44,35 +54,52 @@ interface WorkerData {
   length: number;
   outFd: number;
   outOffset: number;
-  first: number;
-  stride: number;
+  /** Int32 [next batch to claim, earliest failed batch] over a SharedArrayBuffer. */
+  claims: SharedArrayBuffer;
 }
 
-type FromWorker =
-  | { type: 'ready' }
-  | { type: 'batch'; inBytes: number; outBytes: number }
-  | { type: 'failed'; batch: number; error: NonNullable<OpenedBatch['error']> | { code: 'IO'; message: string } }
-  | { type: 'done' };
+type BatchFailure = NonNullable<OpenedBatch['error']> | { code: 'IO'; message: string };
 
-/** Worker entry point, shipped as source text: no imports, the batch functions come in as arguments. */
-function batchWorker(seal: typeof sealBatch, open: typeof openBatch): void {
-  const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+type BatchEvent = { type: 'batch'; inBytes: number; outBytes: number } | { type: 'failed'; batch: number; error: BatchFailure };
+
+type FromWorker = { type: 'ready' } | BatchEvent | { type: 'done' };
+
+/**
+ * A claimer: each call claims and processes the next batch, and returns false
+ * once none is left or an earlier one failed. SELF-CONTAINED like the batch
+ * functions (no imports, no closure variables): workers get it as source
+ * text, the calling thread calls it directly.
+ */
+function batchClaimer(
+  d: BatchPlan,
+  seal: typeof sealBatch,
+  open: typeof openBatch,
+  report: (e: BatchEvent) => void,
+  afterBatch: () => void,
+): () => boolean {
   const fs = process.getBuiltinModule('node:fs');
-  const d = workerData as WorkerData;
-  const post = (m: FromWorker): void => parentPort?.postMessage(m);
-  const gc = process.getBuiltinModule('node:vm').runInNewContext('typeof gc === "function" ? gc : undefined') as
-    | ((o?: { type: string }) => void)
-    | undefined;
-  post({ type: 'ready' });
+  const claims = new Int32Array(d.claims);
   const inSize = d.mode === 'seal' ? d.chunkSize : d.chunkSize + 16;
   const outSize = d.mode === 'seal' ? d.chunkSize + 16 : d.chunkSize;
   const batchIn = d.batchChunks * inSize;
   const batchOut = d.batchChunks * outSize;
   // An empty plaintext still seals to one (empty, final) chunk.
   const batches = Math.max(d.mode === 'seal' ? 1 : 0, Math.ceil(d.length / batchIn));
-  const data = new Uint8Array(batchIn);
-  const out = new Uint8Array(batchOut);
-  for (let k = d.first; k < batches; k += d.stride) {
+  const fail = (k: number, error: BatchFailure): boolean => {
+    // Lower the shared "earliest failure" to k (no Atomics.min in JS).
+    for (let seen = Atomics.load(claims, 1); k < seen; seen = Atomics.load(claims, 1)) {
+      if (Atomics.compareExchange(claims, 1, seen, k) === seen) break;
+    }
+    report({ type: 'failed', batch: k, error });
+    return false;
+  };
+  let data: Uint8Array | undefined;
+  let out: Uint8Array | undefined;
+  return () => {
+    const k = Atomics.add(claims, 0, 1);
+    if (k >= batches || k > Atomics.load(claims, 1)) return false;
+    data ??= new Uint8Array(batchIn);
+    out ??= new Uint8Array(batchOut);
     const start = k * batchIn;
     const length = Math.min(batchIn, d.length - start);
     let got = 0;
@@ -81,10 +108,7 @@ function batchWorker(seal: typeof sealBatch, open: typeof openBatch): void {
       if (n === 0) break;
       got += n;
     }
-    if (got < length) {
-      post({ type: 'failed', batch: k, error: { code: 'IO', message: 'the input file shrank while it was being read' } });
-      return;
-    }
+    if (got < length) return fail(k, { code: 'IO', message: 'the input file shrank while it was being read' });
     const last = k === batches - 1;
     const counter = k * d.batchChunks;
     let outBytes: number;
@@ -97,19 +121,29 @@ function batchWorker(seal: typeof sealBatch, open: typeof openBatch): void {
       error = o.error;
     }
     for (let w = 0; w < outBytes; ) w += fs.writeSync(d.outFd, out, w, outBytes - w, d.outOffset + k * batchOut + w);
-    if (error) {
-      post({ type: 'failed', batch: k, error });
-      return;
-    }
-    post({ type: 'batch', inBytes: length, outBytes });
-    gc?.({ type: 'minor' });
-  }
+    if (error) return fail(k, error);
+    report({ type: 'batch', inBytes: length, outBytes });
+    afterBatch();
+    return true;
+  };
+}
+
+/** Worker entry point, shipped as source text: the functions come in as arguments. */
+function batchWorker(claimer: typeof batchClaimer, seal: typeof sealBatch, open: typeof openBatch): void {
+  const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+  const post = (m: FromWorker): void => parentPort?.postMessage(m);
+  const gc = process.getBuiltinModule('node:vm').runInNewContext('typeof gc === "function" ? gc : undefined') as
+    | ((o?: { type: string }) => void)
+    | undefined;
+  post({ type: 'ready' });
+  const next = claimer(workerData as BatchPlan, seal, open, post, () => gc?.({ type: 'minor' }));
+  while (next());
   post({ type: 'done' });
 }
 
-const WORKER_SOURCE = `(${batchWorker.toString()})(${sealBatch.toString()}, ${openBatch.toString()});\n`;
+const WORKER_SOURCE = `(${batchWorker.toString()})(${batchClaimer.toString()}, ${sealBatch.toString()}, ${openBatch.toString()});\n`;
 
-/** Workers for a job: one per core, at most 8 (more only adds memory), at least 1. */
+/** Threads for a job: one per core, at most 8 (more only adds memory), at least 1. */
 export function positionalWorkers(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
@@ -117,34 +151,46 @@ export function positionalWorkers(): number {
 /** Runs the job; resolves with the bytes written at `output.offset`. */
 export async function runPositional(job: PositionalJob): Promise<number> {
   if (job.mode === 'open' && job.length === 0) throw new AgeError('TRUNCATED', 'payload has a nonce but no chunks');
-  const stride = positionalWorkers();
+  const threads = positionalWorkers();
+  const workerCount = job.shareThread ? threads - 1 : threads;
   keepFreedChunksMapped();
-  exposeGc(true);
-  let starting = stride;
-  const started = (): void => {
-    if (starting > 0 && --starting === 0) exposeGc(false);
+  const claims = new SharedArrayBuffer(8);
+  new Int32Array(claims)[1] = 0x7fffffff;
+  const plan: BatchPlan = {
+    mode: job.mode,
+    key: job.key,
+    chunkSize: CHUNK_SIZE,
+    batchChunks: job.batchChunks,
+    inFd: job.input.fd,
+    inOffset: job.input.offset,
+    length: job.length,
+    outFd: job.output.fd,
+    outOffset: job.output.offset,
+    claims,
   };
   let written = 0;
   let progress = 0;
   const failures: { batch: number; error: Error }[] = [];
+  const onEvent = (m: BatchEvent): void => {
+    if (m.type === 'batch') {
+      written += m.outBytes;
+      progress += m.inBytes;
+      job.onProgress?.(progress);
+      return;
+    }
+    failures.push({ batch: m.batch, error: m.error.code === 'IO' ? new Error(m.error.message) : new AgeError(m.error.code, m.error.message) });
+  };
+  // gc() for the workers (and this thread, when it takes part) is exposed only while they start.
+  let starting = workerCount + (job.shareThread ? 1 : 0);
+  if (starting > 0) exposeGc(true);
+  const started = (): void => {
+    if (starting > 0 && --starting === 0) exposeGc(false);
+  };
   const workers: Worker[] = [];
   const runs: Promise<void>[] = [];
   try {
-    for (let first = 0; first < stride; first++) {
-      const data: WorkerData = {
-        mode: job.mode,
-        key: job.key,
-        chunkSize: CHUNK_SIZE,
-        batchChunks: job.batchChunks,
-        inFd: job.input.fd,
-        inOffset: job.input.offset,
-        length: job.length,
-        outFd: job.output.fd,
-        outOffset: job.output.offset,
-        first,
-        stride,
-      };
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: data });
+    for (let i = 0; i < workerCount; i++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: plan });
       workers.push(w);
       runs.push(
         new Promise<void>((resolve) => {
@@ -157,21 +203,21 @@ export async function runPositional(job: PositionalJob): Promise<number> {
           };
           w.on('message', (m: FromWorker) => {
             if (m.type === 'ready') return started();
-            if (m.type === 'batch') {
-              written += m.outBytes;
-              progress += m.inBytes;
-              job.onProgress?.(progress);
-              return;
-            }
             if (m.type === 'done') return end();
-            const error = m.error.code === 'IO' ? new Error(m.error.message) : new AgeError(m.error.code, m.error.message);
-            end({ batch: m.batch, error });
+            onEvent(m);
           });
           // A crash is an internal fault, not bad input: reported unchanged, as batch -1 (first).
           w.on('error', (e) => end({ batch: -1, error: e }));
           w.on('exit', (code) => end(code === 0 ? undefined : { batch: -1, error: new Error(`age worker exited with code ${code}`) }));
         }),
       );
+    }
+    if (job.shareThread) {
+      const gc = runInNewContext('typeof gc === "function" ? gc : undefined') as ((o?: { type: string }) => void) | undefined;
+      started();
+      const next = batchClaimer(plan, sealBatch, openBatch, onEvent, () => gc?.({ type: 'minor' }));
+      // One batch (~1-2 ms) at a time: between batches the loop handles signals (Ctrl-C) and the workers' messages.
+      while (next()) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await Promise.all(runs);
   } finally {
