@@ -4,7 +4,7 @@ import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockWriter } from './block-writer.js';
+import { BLOCK_SIZE, BlockWriter } from './block-writer.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -60,5 +60,35 @@ describe('BlockWriter', () => {
     await sink.push(randomBytes(1024));
     await expect(sink.flush()).rejects.toThrow();
     expect(sink.written).toBe(1024);
+  });
+
+  it('pooled blocks: a released writer lets its last write finish before the next writer reuses the block', async () => {
+    const first = randomBytes(BLOCK_SIZE + 10);
+    const second = randomBytes(BLOCK_SIZE);
+    // A handle whose writes copy the buffer only after a delay, as the thread pool may.
+    const copies: Buffer[] = [];
+    const slow = {
+      write: (buf: Uint8Array, off: number, len: number) =>
+        new Promise<{ bytesWritten: number }>((resolve) =>
+          setTimeout(() => {
+            copies.push(Buffer.from(buf.subarray(off, off + len)));
+            resolve({ bytesWritten: len });
+          }, 30),
+        ),
+    };
+    const a = new BlockWriter(slow as never, 0);
+    await a.push(first); // the first block's write is now pending; 10 bytes wait in the other
+    const released = a.release();
+    await expect(a.push(first)).rejects.toThrow(/after release/);
+    await released;
+    const path = join(dir, 'pooled.bin');
+    const handle = await open(path, 'w+');
+    const b = new BlockWriter(handle, 0);
+    await b.push(second);
+    await b.flush();
+    await b.release();
+    await handle.close();
+    expect(Buffer.concat(copies).equals(first.subarray(0, BLOCK_SIZE))).toBe(true);
+    expect((await readFile(path)).equals(second)).toBe(true);
   });
 });

@@ -207,6 +207,7 @@ export class LocalBlobStore implements BlobStore {
         if (!(err instanceof BlobError)) this.#digests.delete(key);
         throw err;
       } finally {
+        await sink.release();
         if (digest && this.#digests.get(key) === digest) {
           digest.bytes += sink.written;
           digest.mtimeMs = await handle.stat().then((s) => s.mtimeMs, () => Number.NaN);
