@@ -14,10 +14,13 @@
  *   leaves no half-written table; openLibrary drops stray staging tables
  *   and the scratch directories of importers that are gone.
  * - The transaction stays open across awaits: while an import runs, read
- *   the library through `library.openReader()`, not `library.db`.
+ *   the library through `library.openReader()`, not `library.db`. A big
+ *   snapshot CSV/TSV holds it on the scratch writer thread's own connection
+ *   (scratch.ts) instead of `library.db`'s; the guarantees are the same.
  * - Memory: one batch of the reader plus one statement's values; SQLite's
  *   page cache (cache_size) spills into the WAL beyond that.
  */
+import type Database from 'better-sqlite3';
 import { FormatError } from '../../formats/errors.js';
 import type { ByteSource } from '../../formats/source.js';
 import type { FileFormat } from '../../formats/types.js';
@@ -83,6 +86,12 @@ export interface ImportResult {
   skipped: boolean;
   /** The dataset's table in the library. */
   table: string;
+}
+
+/** The connection's page cache in KiB (cache_size is KiB when negative, pages when positive). */
+function cacheKiB(db: Database.Database): number {
+  const n = Number(db.pragma('cache_size', { simple: true }));
+  return n < 0 ? -n : Math.ceil((n * Number(db.pragma('page_size', { simple: true }))) / 1024);
 }
 
 /** Imports one release; see the module invariants. Rejects with ImportError or LibraryError. */
@@ -177,12 +186,13 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
     if (plan.kind === 'scratch') {
       columns = dataset.columns.length > 0 ? [...dataset.columns] : plan.names.map((name) => ({ name, type: 'text', nullable: true }));
       checkColumns(columns, keys);
-      const target = prepareTarget(db, table, dataset.importMode, columns, keys);
-      scratch = startScratch(db, target.loadTable, columns, plan, roundBytesFor(expected, plan.bytesPerLine, plan.workers, req.scratch), library.path) ?? undefined;
-      if (scratch) {
-        rows = await race(scratch.load(plan.chunks, plan.delim, { bytes: plan.header.length, lines: plan.headerLines }, (r, bytes) => req.onProgress?.({ rows: r, bytes })));
-        target.finish();
-      }
+      const roundBytes = roundBytesFor(expected, plan.bytesPerLine, plan.workers, req.scratch);
+      // Nothing is written yet: the writer thread takes the write lock (and waits for it as this connection would).
+      const writer = { path: library.path, busyTimeoutMs: Number(db.pragma('busy_timeout', { simple: true })), cacheKiB: cacheKiB(db), table, columns };
+      db.exec('ROLLBACK');
+      scratch = startScratch(writer, columns, plan, roundBytes, library.path) ?? undefined;
+      if (!scratch) db.exec('BEGIN IMMEDIATE');
+      if (scratch) rows = await race(scratch.load(plan.chunks, plan.delim, { bytes: plan.header.length, lines: plan.headerLines }, (r, bytes) => req.onProgress?.({ rows: r, bytes })));
     }
     if (!scratch) {
       // The serial path, also when no worker could start (e.g. a process flag workers refuse).
@@ -204,6 +214,12 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
       throw new ImportError('IMPORT_ROW_COUNT', `release ${release.id} has ${rows} rows, its manifest says ${req.expectedRows}`);
     }
     const importedAt = (req.now?.() ?? new Date()).toISOString();
+    if (scratch) {
+      // Not raced against the signal: once sent, the commit may succeed, and an abort reported then would be a lie.
+      await scratch.commit({ dataset, columns, release: { ...release, datasetId: dataset.id, importedAt, rows } });
+      committed = true;
+      return { rows, skipped: false, table };
+    }
     saveDataset(db, dataset, table, columns, release.id, importedAt);
     insertRelease(db, { ...release, datasetId: dataset.id, importedAt, rows: rows });
     db.exec('COMMIT');
@@ -217,7 +233,7 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
       // A source read only in part (or not at all, after a failure in between) is let go.
       discard(req.source);
     }
-    scratch?.release();
+    await scratch?.release();
     stream?.close();
     signal?.removeEventListener('abort', onAbort);
   }

@@ -46,11 +46,95 @@ export function fastLayout(columns: readonly ColumnDef[], fileColumns: readonly 
 
 /**
  * Appends the records of `data[from..]` to the file's current table;
- * returns false (rows possibly appended: rewind) when the block needs the
- * reader instead.
+ * returns the line feeds it read, or -1 (rows possibly appended: rewind)
+ * when the block needs the reader instead.
  */
-export function loadFast(data: Uint8Array, from: number, delim: number, layout: FastLayout, out: ScratchFile): boolean {
-  if (data.indexOf(QUOTE, from) >= 0 || !isUtf8(data.subarray(from))) return false;
+export function loadFast(data: Uint8Array, from: number, delim: number, layout: FastLayout, out: ScratchFile): number {
+  // A record header of 16 KiB (thousands of columns) would not fit the one- or two-byte size written here.
+  if (layout.source.length > 4096 || data.indexOf(QUOTE, from) >= 0 || !isUtf8(data.subarray(from))) return -1;
+  const { fileWidth, source } = layout;
+  const inOrder = fileWidth === source.length && source.every((s, c) => s === c);
+  return inOrder ? inOrderRecords(data, from, delim, layout, out) : mappedRecords(data, from, delim, layout, out);
+}
+
+/**
+ * File columns in schema order: each line is read once, back to front,
+ * its cells' bytes copied to the end of the leaf's free space as they are
+ * met and the header written before them, so a cell needs no second pass.
+ */
+function inOrderRecords(data: Uint8Array, from: number, delim: number, layout: FastLayout, out: ScratchFile): number {
+  const { notNull } = layout;
+  const w = notNull.length;
+  const lens = new Int32Array(w);
+  const page = out.page;
+  // Header (3 bytes a cell at most, 2 for its size) and the cell's two varints.
+  const overhead = 3 * w + 2 + 12;
+  const len = data.length;
+  let lines = 0;
+  let pos = from;
+  while (pos < len) {
+    let nl = data.indexOf(LF, pos);
+    if (nl < 0) nl = len;
+    else lines++;
+    let end = nl;
+    if (end > pos && data[end - 1] === CR) end--;
+    if (end === pos) {
+      pos = nl + 1;
+      continue;
+    }
+    if (end - pos + overhead > out.maxLocal) return -1;
+    const top = out.cellEnd(end - pos + overhead);
+    let o = top;
+    let f = w - 1;
+    let cellEnd = top;
+    for (let i = end - 1; i >= pos; i--) {
+      const b = data[i]!;
+      if (b === delim) {
+        if (f === 0) return -1;
+        lens[f--] = cellEnd - o;
+        cellEnd = o;
+      } else page[--o] = b;
+    }
+    if (f !== 0) return -1;
+    lens[0] = cellEnd - o;
+    let serials = 0;
+    for (let c = w - 1; c >= 0; c--) {
+      const n = lens[c]!;
+      if (n === 0) {
+        if (notNull[c]) return -1;
+        page[--o] = 0;
+        serials++;
+      } else {
+        const t = 2 * n + 13;
+        if (t < 0x80) {
+          page[--o] = t;
+          serials++;
+        } else if (t < 0x4000) {
+          page[--o] = t & 0x7f;
+          page[--o] = 0x80 | (t >>> 7);
+          serials += 2;
+        } else {
+          page[--o] = t & 0x7f;
+          page[--o] = 0x80 | ((t >>> 7) & 0x7f);
+          page[--o] = 0x80 | (t >>> 14);
+          serials += 3;
+        }
+      }
+    }
+    const header = serials < 127 ? serials + 1 : serials + 2;
+    if (header < 0x80) page[--o] = header;
+    else {
+      page[--o] = header & 0x7f;
+      page[--o] = 0x80 | (header >>> 7);
+    }
+    out.endCell(o);
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+/** Any other layout (columns reordered or absent): cells found first, then copied in schema order. */
+function mappedRecords(data: Uint8Array, from: number, delim: number, layout: FastLayout, out: ScratchFile): number {
   const { fileWidth, source, notNull } = layout;
   const w = source.length;
   const starts = new Int32Array(fileWidth);
@@ -58,10 +142,12 @@ export function loadFast(data: Uint8Array, from: number, delim: number, layout: 
   const page = out.page;
   const maxLocal = out.maxLocal;
   const len = data.length;
+  let lines = 0;
   let pos = from;
   while (pos < len) {
     let nl = data.indexOf(LF, pos);
     if (nl < 0) nl = len;
+    else lines++;
     let end = nl;
     if (end > pos && data[end - 1] === CR) end--;
     if (end === pos) {
@@ -72,13 +158,13 @@ export function loadFast(data: Uint8Array, from: number, delim: number, layout: 
     let p = pos;
     for (let i = pos; i < end; i++) {
       if (data[i] === delim) {
-        if (f === fileWidth - 1) return false;
+        if (f === fileWidth - 1) return -1;
         starts[f] = p;
         ends[f++] = i;
         p = i + 1;
       }
     }
-    if (f !== fileWidth - 1) return false;
+    if (f !== fileWidth - 1) return -1;
     starts[f] = p;
     ends[f] = end;
     let header = 0;
@@ -87,7 +173,7 @@ export function loadFast(data: Uint8Array, from: number, delim: number, layout: 
       const i = source[c]!;
       const n = i < 0 ? 0 : ends[i]! - starts[i]!;
       if (n === 0) {
-        if (notNull[c]) return false;
+        if (notNull[c]) return -1;
         header += 1;
       } else {
         header += n < 58 ? 1 : n < 8186 ? 2 : 3;
@@ -95,7 +181,7 @@ export function loadFast(data: Uint8Array, from: number, delim: number, layout: 
       }
     }
     header += header < 127 ? 1 : 2;
-    if (header + body > maxLocal || header > 16383) return false;
+    if (header + body > maxLocal || header > 16383) return -1;
     let o = out.cell(header + body);
     if (header < 128) page[o++] = header;
     else {
@@ -123,5 +209,5 @@ export function loadFast(data: Uint8Array, from: number, delim: number, layout: 
     }
     pos = nl + 1;
   }
-  return true;
+  return lines;
 }

@@ -116,39 +116,48 @@ describe('the byte-level path', () => {
     expect(fastLayout([...TEXTUAL, { name: 'n', type: 'integer', nullable: true }], ['a', 'b', 'c', 'n'])).toBeNull();
   });
 
-  it('stores what the reader would, or declines the block', () => {
-    const layout = fastLayout(TEXTUAL, ['c', 'a', 'b'])!;
-    const load = (text: string): SqlValue[][] | false => {
-      const path = join(dir, `f${Math.random()}.db`);
-      const f = new ScratchFile(path);
-      if (!loadFast(bytes(text), 0, 0x2c, layout, f)) {
+  for (const order of [['a', 'b', 'c'], ['c', 'a', 'b']]) {
+    it(`stores what the reader would, or declines the block (file columns ${order.join(',')})`, () => {
+      const layout = fastLayout(TEXTUAL, order)!;
+      /** Lines given as cells in schema order (a, b, c), written in the file's order. */
+      const line = (cells: string[]): string => order.map((n) => cells['abc'.indexOf(n)]).join(',');
+      const load = (text: string): SqlValue[][] | number => {
+        const path = join(dir, `f${Math.random()}.db`);
+        const f = new ScratchFile(path);
+        const lines = loadFast(bytes(text), 0, 0x2c, layout, f);
+        if (lines < 0) {
+          f.close();
+          return lines;
+        }
+        f.endTable('b0', createTableSql('b0', TEXTUAL, []));
         f.close();
-        return false;
-      }
-      f.endTable('b0', createTableSql('b0', TEXTUAL, []));
-      f.close();
-      const db = copyOut(path, 'b0', TEXTUAL);
-      const rows = db.prepare('SELECT a, b, c FROM dest ORDER BY rowid').raw().all() as SqlValue[][];
-      db.close();
-      return rows;
-    };
-    const long = 'é'.repeat(5000);
-    expect(load(`t1,+1,x\r\n\n\r\n,+2,\nt3,+3,${long}\n2025-01-01,+4,last`)).toEqual([
-      ['+1', 'x', 't1'],
-      ['+2', null, null],
-      ['+3', long, 't3'],
-      ['+4', 'last', '2025-01-01'],
-    ]);
-    expect(load('t,+1,"quoted"\n')).toBe(false);
-    expect(load('t,+1\n')).toBe(false); // too few fields
-    expect(load('t,+1,x,y\n')).toBe(false); // too many
-    expect(load('t,,x\n')).toBe(false); // NOT NULL column empty: the converters raise IMPORT_NULL
-    expect(load(`t,+1,${'x'.repeat(70_000)}\n`)).toBe(false); // bigger than a leaf
-    expect(load('t,+1,\xff\n'.replace('\xff', '\u00ff'))).toEqual([['+1', '\u00ff', 't']]);
-    const bad = bytes('t,+1,x\n');
-    bad[5] = 0xc3; // a lone lead byte: not UTF-8
-    const f = new ScratchFile(join(dir, 'bad.db'));
-    expect(loadFast(bad, 0, 0x2c, layout, f)).toBe(false);
-    f.close();
-  });
+        const db = copyOut(path, 'b0', TEXTUAL);
+        const rows = db.prepare('SELECT a, b, c FROM dest ORDER BY rowid').raw().all() as SqlValue[][];
+        db.close();
+        return rows;
+      };
+      const long = 'é'.repeat(5000);
+      const text = `${line(['+1', 'x', 't1'])}\r\n\n\r\n${line(['+2', '', ''])}\n${line(['+3', long, 't3'])}\n${line(['+4', 'last', '2025-01-01'])}`;
+      expect(load(text)).toEqual([
+        ['+1', 'x', 't1'],
+        ['+2', null, null],
+        ['+3', long, 't3'],
+        ['+4', 'last', '2025-01-01'],
+      ]);
+      expect(loadFast(bytes(text), 0, 0x2c, layout, new ScratchFile(join(dir, 'count.db')))).toBe(5); // line feeds read
+      const many = Array.from({ length: 3000 }, (_, i) => line([`+${i}`, `${i}`.repeat(i % 40), `t${i}`])).join('\n');
+      const rows = load(many) as SqlValue[][];
+      expect(rows).toHaveLength(3000); // several leaves
+      expect(rows[2999]).toEqual(['+2999', '2999'.repeat(39), 't2999']);
+      expect(load(`${line(['+1', '"quoted"', 't'])}\n`)).toBe(-1);
+      expect(load('t,+1\n')).toBe(-1); // too few fields
+      expect(load('t,+1,x,y\n')).toBe(-1); // too many
+      expect(load(`${line(['', 'x', 't'])}\n`)).toBe(-1); // NOT NULL column empty: the converters raise IMPORT_NULL
+      expect(load(`${line(['+1', 'x'.repeat(70_000), 't'])}\n`)).toBe(-1); // bigger than a leaf
+      expect(load(`${line(['+1', '\u00ff', 't'])}\n`)).toEqual([['+1', '\u00ff', 't']]);
+      const bad = bytes(`${line(['+1', 'x', 't'])}\n`);
+      bad[bad.indexOf(0x78)] = 0xc3; // a lone lead byte: not UTF-8
+      expect(loadFast(bad, 0, 0x2c, layout, new ScratchFile(join(dir, 'bad.db')))).toBe(-1);
+    });
+  }
 });

@@ -121,6 +121,27 @@ export class ScratchFile {
     return putVarint(p, putVarint(p, at, payload), rowid);
   }
 
+  /**
+   * For a cell written back to front: makes sure the leaf has `room` free
+   * bytes and returns the offset its cell must end at.
+   */
+  cellEnd(room: number): number {
+    if (this.reserve + 8 + 2 * (this.cells + 1) + room > this.content) this.flushLeaf();
+    return this.content;
+  }
+
+  /** Completes the cell whose record (header and body) was written from `start` up to `cellEnd()`. */
+  endCell(start: number): void {
+    const payload = this.content - start;
+    const rowid = ++this.rowid;
+    const at = start - varintLen(payload) - varintLen(rowid);
+    putVarint(this.page, putVarint(this.page, at, payload), rowid);
+    this.content = at;
+    const ptr = 8 + 2 * this.cells++;
+    this.page[ptr] = at >>> 8;
+    this.page[ptr + 1] = at & 0xff;
+  }
+
   private flushLeaf(): void {
     const p = this.page;
     p[0] = LEAF;

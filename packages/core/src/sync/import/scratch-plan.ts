@@ -12,7 +12,6 @@
  */
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { detectFormat, isGzip } from '../../formats/detect.js';
@@ -21,6 +20,8 @@ import type { ByteSource } from '../../formats/source.js';
 import type { FileFormat } from '../../formats/types.js';
 import type { ColumnDef } from '../library/schema.js';
 import { MAX_ATTACHED, ScratchLoad } from './scratch.js';
+import { WriterSink } from './scratch-sink.js';
+import type { WriterInit } from './scratch-writer.js';
 import { countLines, headerEnd } from './split.js';
 
 export interface ScratchTuning {
@@ -159,9 +160,11 @@ export function roundBytesFor(expected: ExpectedSize, bytesPerLine: number, work
 }
 
 /** A running scratch load, or null when no worker can start (the caller then loads serially). */
-export function startScratch(db: Database.Database, staging: string, columns: ColumnDef[], plan: Extract<ScratchPlan, { kind: 'scratch' }>, roundBytes: number, libraryPath: string): ScratchLoad | null {
+export function startScratch(writer: WriterInit, columns: ColumnDef[], plan: Extract<ScratchPlan, { kind: 'scratch' }>, roundBytes: number, libraryPath: string): ScratchLoad | null {
+  let sink: WriterSink | undefined;
   try {
-    return new ScratchLoad(db, staging, { columns, format: plan.format, header: plan.header, names: plan.names, pageSize: SCRATCH_PAGE_SIZE }, {
+    sink = new WriterSink(plan.workerScript.replace(/scratch-worker\.js$/, 'scratch-writer.js'), writer);
+    return new ScratchLoad(sink, { columns, format: plan.format, header: plan.header, names: plan.names, pageSize: SCRATCH_PAGE_SIZE }, {
       workers: plan.workers,
       blockBytes: plan.blockBytes,
       roundBytes,
@@ -169,6 +172,7 @@ export function startScratch(db: Database.Database, staging: string, columns: Co
       workerScript: plan.workerScript,
     });
   } catch {
+    void sink?.release();
     return null;
   }
 }

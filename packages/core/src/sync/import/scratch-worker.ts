@@ -53,6 +53,7 @@ function main(): void {
   const types = init.columns.map((c) => SQLITE_TYPES[c.type]);
   const layout = fastLayout(init.columns, init.names);
   const delim = init.format === 'csv' ? 0x2c : 0x09;
+  const headerLines = countLines(init.header);
   let out: ScratchFile | undefined;
   let file = '';
   const queue: ToScratch[] = [];
@@ -71,7 +72,9 @@ function main(): void {
     }
     const o = out!;
     o.rewind(); // after a failed block, whatever it appended
-    if (!layout || !loadFast(m.data, m.first ? init.header.length : 0, delim, layout, o)) {
+    let lines = layout ? loadFast(m.data, m.first ? init.header.length : 0, delim, layout, o) : -1;
+    if (lines >= 0 && m.first) lines += headerLines;
+    if (lines < 0) {
       o.rewind();
       const reader = readRecords(m.first ? once(m.data) : once(init.header, m.data), { format: init.format });
       let converter: RowConverter | undefined;
@@ -81,10 +84,10 @@ function main(): void {
         const values = converter.convert(batch);
         for (let base = 0; base < values.length; base += w) o.appendRow(values, base, types);
       }
+      lines = countLines(m.data);
     }
     const rows = o.rows;
     o.endTable(m.table, createTableSql(m.table, init.columns, []));
-    const lines = countLines(m.data);
     // The buffer goes back for the next block: a received buffer is only freed by a full GC, which a busy worker rarely runs.
     const buffer = m.data.buffer as ArrayBuffer;
     port!.postMessage({ type: 'done', seq: m.seq, records: rows, lines, buffer }, [buffer]);

@@ -63,6 +63,16 @@ describe('parallel snapshot load through scratch databases', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('commits the dataset and release rows with the table (writer thread), and lets go of the write lock', async () => {
+    const text = csv(400);
+    expect(await run(lib, 'r1', text, { scratch: FORCE, now: () => new Date('2026-01-02T03:04:05Z') })).toMatchObject({ rows: 400 });
+    expect(lib.releases('d')).toMatchObject([{ id: 'r1', datasetId: 'd', rows: 400, importedAt: '2026-01-02T03:04:05.000Z' }]);
+    expect(lib.dataset('d')).toMatchObject({ tableName: 'items', lastReleaseId: 'r1' });
+    expect(lib.db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name LIKE 'dme_staging%'").get()).toEqual({ n: 0 });
+    // The writer thread closed its connection: this one can write at once.
+    lib.db.exec('BEGIN IMMEDIATE; ROLLBACK');
+  });
+
   it('a bad cell fails with the serial path’s error (same line) and leaves the previous release', async () => {
     await run(lib, 'r1', csv(20), { expectedRows: 20 });
     const text = csv(400, { row: 333, cell: 'oops' });

@@ -1,25 +1,28 @@
 /**
  * @module sync/import/scratch
- * Parallel snapshot load. The library has one writer, and binding values
- * into SQLite is what an import spends most of its time on, so that work
- * moves to scratch workers (scratch-worker.ts): the plaintext is cut into
- * blocks of whole records (split.ts), dealt round-robin to the workers,
- * and each worker turns each block into a table of its own in a scratch
- * database file, written without SQLite (scratch-file.ts). The importing thread ATTACHes finished files and copies the
- * tables, in file order, into the staging table with
- * `INSERT INTO staging SELECT * FROM scratch.block`: identical STRICT
+ * Parallel snapshot load. The library has one writer, and building records
+ * is what an import spends most of its time on, so that work moves to
+ * scratch workers (scratch-worker.ts): the plaintext is cut into blocks of
+ * whole records (split.ts), dealt round-robin to the workers, and each
+ * worker turns each block into a table of its own in a scratch database
+ * file, written without SQLite (scratch-file.ts). Finished files are
+ * ATTACHed and their tables copied, in file order, into the staging table
+ * with `INSERT INTO staging SELECT * FROM scratch.block`: identical STRICT
  * tables without indexes take SQLite's transfer optimisation, which moves
- * whole records without decoding them (≈ 0.2 CPU-s per million phone rows
- * against ≈ 1.1 s to bind and insert them).
+ * whole records without decoding them (≈ 0.25 CPU-s per million phone
+ * rows). The copy runs in the scratch writer thread, which holds the
+ * import's transaction (scratch-sink.ts), so the importing thread only
+ * decrypts and cuts blocks.
  *
  * Invariants:
- * - Everything happens inside the import's one write transaction, so the
+ * - Everything happens inside the import's one write transaction (the
+ *   writer thread's, committed with the dataset and release rows), so the
  *   guarantees of import.ts hold unchanged. SQLite can ATTACH inside a
  *   transaction but not DETACH a file it read, and attaches at most
  *   MAX_ATTACHED files: the load runs in at most MAX_ATTACHED / workers
  *   rounds, each with one file per worker, copied while the next round
- *   is being loaded. `release()` (after COMMIT or ROLLBACK) detaches them
- *   and deletes the scratch directory, also on failure; a killed process's
+ *   is being loaded. `release()` rolls back what was not committed,
+ *   detaches the files and deletes the scratch directory, also on failure; a killed process's
  *   directory is removed by the next openLibrary or scratch load beside it
  *   (library/scratch-dirs.ts).
  * - A worker never touches a file after closing it, and the importing
@@ -31,10 +34,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type Database from 'better-sqlite3';
-import { quoteIdent } from '../library/naming.js';
 import { makeScratchDir, removeStaleScratchDirs } from '../library/scratch-dirs.js';
 import { relocate, type BlockOrigin } from './relocate.js';
+import type { WriterSink } from './scratch-sink.js';
+import type { CommitInfo } from './scratch-writer.js';
 import type { ScratchWorkerInit, ToScratch } from './scratch-worker.js';
 import { lastRecordEnd } from './split.js';
 import type { WireError } from './wire.js';
@@ -83,15 +86,13 @@ export class ScratchLoad {
   private readonly closes: Pending<void>[][];
   private readonly inFlight: number[];
   private readonly creditWait: ((() => void) | undefined)[];
-  private readonly attached: string[] = [];
   /** Block buffers the workers gave back, reused so memory stays at the blocks in flight. */
   private readonly spare: ArrayBuffer[] = [];
   private failure: Error | undefined;
   private released = false;
 
   constructor(
-    private readonly db: Database.Database,
-    private readonly staging: string,
+    private readonly sink: WriterSink,
     init: ScratchWorkerInit,
     private readonly opts: ScratchOptions,
   ) {
@@ -104,7 +105,7 @@ export class ScratchLoad {
     try {
       for (let w = 0; w < opts.workers; w++) this.workers.push(this.startWorker(w, init));
     } catch (e) {
-      this.release();
+      void this.release();
       throw e;
     }
   }
@@ -232,7 +233,6 @@ export class ScratchLoad {
 
   /** Copies one round's tables, in file order, into the staging table; the first failed block fails the load. */
   private async copyRound(blocks: Block[], state: { records: number; lines: number }, header: { bytes: number; lines: number }, onProgress?: (rows: number, bytes: number) => void): Promise<void> {
-    const schemas = new Map<string, string>();
     for (const b of blocks) {
       let counts: { records: number; lines: number };
       try {
@@ -248,34 +248,28 @@ export class ScratchLoad {
         const origin: BlockOrigin = { records: state.records, lines: state.lines, byte: b.byte, prefixLines: first ? 0 : header.lines, prefixBytes: first ? 0 : header.bytes };
         throw relocate(e as WireError, origin);
       }
-      let schema = schemas.get(b.file);
-      if (schema === undefined) {
-        schema = quoteIdent(`dme_scratch_${this.attached.length}`);
-        this.db.prepare(`ATTACH ? AS ${schema}`).run(b.file);
-        this.attached.push(schema);
-        // Read once, front to back: a small cache, not the 16 MiB default per attached file.
-        this.db.pragma(`${schema}.cache_size = -1024`);
-        schemas.set(b.file, schema);
-      }
-      this.db.exec(`INSERT INTO main.${quoteIdent(this.staging)} SELECT * FROM ${schema}.${quoteIdent(`b${b.seq}`)}`);
+      await this.sink.copy(b.file, `b${b.seq}`);
+      if (this.released) throw new Error('the scratch load was released');
       state.records += counts.records;
       state.lines += counts.lines;
       onProgress?.(state.records, b.end);
     }
   }
 
-  /** Stops the workers, detaches the scratch files and deletes them. Call after COMMIT or ROLLBACK. */
-  release(): void {
+  /** Commits the import: the swap, `info`'s dataset and release rows, in the writer's transaction. */
+  commit(info: CommitInfo): Promise<void> {
+    return this.sink.commit(info);
+  }
+
+  /** Stops the workers, rolls the writer back unless it committed, and deletes the scratch files. */
+  async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
     for (const w of this.workers) void w.terminate();
-    for (const schema of this.attached.splice(0)) {
-      try {
-        this.db.exec(`DETACH ${schema}`);
-      } catch {
-        // Still in a transaction (release before COMMIT/ROLLBACK): the files go with the connection.
-      }
+    try {
+      await this.sink.release();
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
     }
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }

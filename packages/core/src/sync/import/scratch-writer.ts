@@ -1,0 +1,116 @@
+/**
+ * @module sync/import/scratch-writer
+ * Worker thread entry that holds a parallel snapshot import's one write
+ * transaction (scratch.ts, scratch-sink.ts) on a connection of its own to
+ * the library, so that copying scratch tables into the staging table, the
+ * table swap and the commit run beside the importing thread, which keeps
+ * decrypting and cutting blocks (on one thread the copy and the decryption
+ * took turns and left the scratch workers waiting).
+ *
+ * Protocol, each message answered in order by `ok` or `error` with its id:
+ * on start (id 0) BEGIN IMMEDIATE and the staging table; `copy` one scratch
+ * table (attached once per file); `commit` the swap, the dataset and
+ * release rows and COMMIT; `rollback`. After commit or rollback the
+ * connection is closed, so the process holds no lock for the library once
+ * the import has settled; a killed process leaves an uncommitted WAL tail
+ * that SQLite ignores.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { insertRelease, saveDataset, type LibraryDataset, type ReleaseRecord } from '../library/metadata.js';
+import { quoteIdent } from '../library/naming.js';
+import type { ColumnDef } from '../library/schema.js';
+import { prepareTarget } from './tables.js';
+import { toWire } from './wire.js';
+
+export interface WriterInit {
+  path: string;
+  busyTimeoutMs: number;
+  cacheKiB: number;
+  /** The dataset's table; rows go to its staging table until commit. */
+  table: string;
+  columns: ColumnDef[];
+}
+
+export interface CommitInfo {
+  dataset: LibraryDataset;
+  columns: ColumnDef[];
+  release: ReleaseRecord;
+}
+
+export type ToWriter =
+  | { type: 'copy'; id: number; file: string; table: string }
+  | ({ type: 'commit'; id: number } & CommitInfo)
+  | { type: 'rollback'; id: number };
+
+function main(): void {
+  const port = parentPort;
+  if (!port) throw new Error('scratch-writer must run as a worker thread');
+  const init = workerData as WriterInit;
+  const attached = new Map<string, string>();
+  let db: Database.Database | undefined;
+  let finish: (() => void) | undefined;
+  let staging = '';
+
+  const end = (sql: 'COMMIT' | 'ROLLBACK'): void => {
+    if (!db) return;
+    try {
+      if (sql === 'COMMIT' || db.inTransaction) db.exec(sql);
+      for (const schema of attached.values()) db.exec(`DETACH ${schema}`);
+    } finally {
+      attached.clear();
+      if (sql === 'ROLLBACK' || !db.inTransaction) {
+        db.close();
+        db = undefined;
+      }
+    }
+  };
+
+  try {
+    db = new Database(init.path, { fileMustExist: true });
+    db.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`cache_size = ${-init.cacheKiB}`);
+    db.pragma('foreign_keys = ON');
+    db.exec('BEGIN IMMEDIATE');
+    const target = prepareTarget(db, init.table, 'snapshot', init.columns, []);
+    staging = target.loadTable;
+    finish = () => target.finish();
+    port.postMessage({ type: 'ok', id: 0 });
+  } catch (e) {
+    try {
+      end('ROLLBACK');
+    } catch {
+      // the error that matters is the first one
+    }
+    port.postMessage({ type: 'error', id: 0, error: toWire(e) });
+  }
+
+  port.on('message', (m: ToWriter) => {
+    try {
+      if (m.type === 'rollback') end('ROLLBACK');
+      else if (!db) throw new Error('the scratch writer has no transaction');
+      else if (m.type === 'copy') {
+        let schema = attached.get(m.file);
+        if (schema === undefined) {
+          schema = quoteIdent(`dme_scratch_${attached.size}`);
+          db.prepare(`ATTACH ? AS ${schema}`).run(m.file);
+          // Read once, front to back: a small cache, not the 16 MiB default per attached file.
+          db.pragma(`${schema}.cache_size = -1024`);
+          attached.set(m.file, schema);
+        }
+        db.exec(`INSERT INTO main.${quoteIdent(staging)} SELECT * FROM ${schema}.${quoteIdent(m.table)}`);
+      } else {
+        finish!();
+        saveDataset(db, m.dataset, init.table, m.columns, m.release.id, m.release.importedAt);
+        insertRelease(db, m.release);
+        end('COMMIT');
+      }
+      port.postMessage({ type: 'ok', id: m.id });
+    } catch (e) {
+      port.postMessage({ type: 'error', id: m.id, error: toWire(e) });
+    }
+  });
+}
+
+main();
