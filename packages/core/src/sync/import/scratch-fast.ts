@@ -17,6 +17,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ColumnDef } from '../library/schema.js';
 import { SQLITE_TYPES } from '../library/schema.js';
 import type { ScratchFile } from './scratch-file.js';
+import { bytesOf } from './split.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -49,7 +50,8 @@ export function fastLayout(columns: readonly ColumnDef[], fileColumns: readonly 
  * returns the line feeds it read, or -1 (rows possibly appended: rewind)
  * when the block needs the reader instead.
  */
-export function loadFast(data: Uint8Array, from: number, delim: number, layout: FastLayout, out: ScratchFile): number {
+export function loadFast(block: Uint8Array, from: number, delim: number, layout: FastLayout, out: ScratchFile): number {
+  const data = bytesOf(block);
   // A record header of 16 KiB (thousands of columns) would not fit the one- or two-byte size written here.
   if (layout.source.length > 4096 || data.indexOf(QUOTE, from) >= 0 || !isUtf8(data.subarray(from))) return -1;
   const { fileWidth, source } = layout;
