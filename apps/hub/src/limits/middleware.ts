@@ -96,7 +96,6 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
       }
     }
     const now = deps.clock.now();
-    const figures: PolicyFigure[] = [];
     let buckets: BucketSpec[];
     let policy: LimitPolicy;
     const m = monthFigures(now);
@@ -118,9 +117,10 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
       buckets = [{ key: ipBucket(ip), rate: policy.requestsPerSecond, burst: policy.burst }];
     }
 
+    let calls: PolicyFigure | undefined;
     if (caller && policy.monthlyApiCalls !== null) {
-      const calls = deps.store.quotas.apiCalls(caller.accountId, month);
-      const used = typeof calls === 'number' ? calls : await calls;
+      const usedOr = deps.store.quotas.apiCalls(caller.accountId, month);
+      const used = typeof usedOr === 'number' ? usedOr : await usedOr;
       const fig: PolicyFigure = { name: 'monthly', quota: policy.monthlyApiCalls, windowSec: m.lengthSec, remaining: policy.monthlyApiCalls - used - 1, resetSec: m.resetSec };
       if (used >= policy.monthlyApiCalls) {
         throw new HubError('QUOTA_EXCEEDED', `monthly API call quota of the ${caller.tier} tier used up (${policy.monthlyApiCalls} calls); it resets on ${nextMonthStart(now).toISOString()}`, {
@@ -128,11 +128,12 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
           headers: { 'Retry-After': String(fig.resetSec), ...rateLimitHeaders([{ ...fig, remaining: 0 }]) },
         });
       }
-      figures.push(fig);
+      calls = fig;
     }
 
     const release = caller ? downloadedRelease(c.req.method, path) : undefined;
     let charged = 0;
+    let bytes: PolicyFigure | undefined;
     if (caller && release !== undefined && policy.monthlyDownloadBytes !== null) {
       const sizeOr = payloadSize(release);
       const size = typeof sizeOr === 'number' ? sizeOr : await sizeOr;
@@ -146,12 +147,15 @@ export function rateLimits(deps: HubDeps): MiddlewareHandler<HubEnv> {
           headers: { 'Retry-After': String(fig.resetSec), ...rateLimitHeaders([{ ...fig, remaining: policy.monthlyDownloadBytes - used }]) },
         });
       }
-      figures.push(fig);
+      bytes = fig;
     }
 
     // The in-memory limiter answers synchronously: no promise on the hot path.
     const taken = limiter instanceof MemoryRateLimiter ? limiter.takeSync(buckets, now.getTime()) : await limiter.take(buckets, now.getTime());
-    figures.unshift(burstFigure(taken));
+    // Built in answer order (burst first) rather than unshifted: this runs on every request.
+    const figures = [burstFigure(taken)];
+    if (calls) figures.push(calls);
+    if (bytes) figures.push(bytes);
     if (!taken.allowed) {
       throw new HubError('RATE_LIMITED', `too many requests: ${taken.rate}/s with bursts of ${taken.burst}; retry in ${taken.retryAfterSec} s`, {
         details: { bucket: bucketName(taken.key), retryAfterSeconds: taken.retryAfterSec },

@@ -205,7 +205,8 @@ export function consumerRoutes(deps: HubDeps) {
     })
     .openapi(download, async (c) => {
       const { releaseId } = c.req.valid('param');
-      const caller = c.var.caller;
+      // c.get, not c.var (a copy of every variable, the limiter's included) on the hottest route.
+      const caller = c.get('caller');
       // One read for release, subscription and grant; the checks keep their order (404, 403, window, grant).
       const access = await deps.store.releases.downloadAccess(releaseId, caller.accountId);
       if (!access || access.release.status !== 'published') throw new HubError('NOT_FOUND', 'no such release');
