@@ -27,7 +27,26 @@
  * DME_IMPORT_WORKER=1 (parse in a worker thread). Both stay off: measured
  * slower on 2 shared cores (1M rows, worker: CPU 2.2 s vs 1.55 s in-thread).
  *
- * Where the time goes (1M phone rows, per million rows, CPU): better-sqlite3
+ * Where the time goes now (snapshot CSV/TSV ≥ 100k rows: the parallel
+ * scratch load, sync/import/scratch.ts; 5M phone rows, per-thread CPU read
+ * from /proc/<pid>/task/<tid>/stat while the child runs):
+ * - importing thread ≈ 2.0 CPU-s: age decryption (ChaCha20-Poly1305 and the
+ *   plaintext SHA-256 ≈ 1.4 s; the sync engine decrypts on this thread
+ *   too, client/pull.ts) and cutting 1 MiB blocks of whole records;
+ * - two scratch workers ≈ 0.85 CPU-s each: CSV bytes straight into SQLite
+ *   records and pages (scratch-file.ts, scratch-fast.ts), no binding;
+ * - the scratch writer thread ≈ 2.1 CPU-s: INSERT … SELECT of each block
+ *   (the transfer optimisation: raw records, no decode, ≈ 0.25 s/M, mostly
+ *   4 KiB WAL frame writes) and the commit with its WAL checkpoint
+ *   (≈ 0.15 s/M CPU plus the fsyncs), the one serial tail.
+ * Found on the way: every block fell into one round (a transferred
+ * buffer's length read after the transfer), so the whole copy ran after
+ * the load; copies on the importing thread took turns with decryption;
+ * Uint8Array#indexOf walks elements (1 MiB: 1.5 ms) where Buffer#indexOf
+ * is memchr (33 µs).
+ *
+ * The serial path (incremental datasets, JSON, gzip, small files), 1M
+ * phone rows, per million rows, CPU: better-sqlite3
  * binding each TEXT value ~130 ns (V8 UTF-8 length + copy, two mallocs;
  * numbers bind in ~23 ns) plus SQLite's own insert ≈ 1.1–1.2 s; CSV parse
  * and conversion ≈ 0.35 s; decryption ≈ 0.17 s; commit with the WAL
