@@ -143,7 +143,7 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     // writing the payload.
     const payloadSize = agePayloadSize(info.size);
     encrypting = openFileSource(opts.file)
-      .then((source) => encryptPayload(source, out, fileKey, { parallel: false }))
+      .then((source) => encryptPayload(source, out, fileKey, { parallel: false, collectEachBatch: true }))
       .then(
         async (result) => {
           await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));

@@ -73,6 +73,8 @@ export class InlineEngine implements Engine {
     private readonly key: Uint8Array,
     prefixes: { input?: Uint8Array; output?: Uint8Array },
     private readonly digests = true,
+    /** Called after each batch (a young-generation GC, see PayloadOptions.collectEachBatch). */
+    private readonly afterBatch?: () => void,
   ) {
     if (prefixes.input) this.inputHash.update(prefixes.input);
     if (prefixes.output) this.outputHash.update(prefixes.output);
@@ -83,6 +85,7 @@ export class InlineEngine implements Engine {
     const result = crypt(this.mode, this.key, job);
     if (this.digests) this.outputHash.update(result.out.subarray(0, result.outLength));
     this.results.push(result);
+    this.afterBatch?.();
   }
 
   async next(): Promise<JobResult> {

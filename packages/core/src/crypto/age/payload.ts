@@ -21,6 +21,7 @@ import { assertFileKey } from './filekey.js';
 import { runPositional } from './positional.js';
 import { ByteReader, type ByteSource, type FilePosition } from './source.js';
 import { sealedSize } from './stream.js';
+import { keepFreedChunksMapped, youngGc } from './worker-tuning.js';
 
 export interface PayloadSizes {
   plaintextBytes: number;
@@ -59,6 +60,14 @@ export interface PayloadOptions {
    * command-line programs; a caller with other work on its loop leaves it off.
    */
   shareThread?: boolean;
+  /**
+   * Run a young-generation GC on the calling thread after each batch it
+   * encrypts or decrypts in-process: the cipher's 64 KiB buffers are freed
+   * at once instead of piling up until V8 collects (on a 256 MiB publish,
+   * 24-26k page faults instead of 35-44k). For a thread whose own garbage is
+   * small; an importer decrypting beside its inserts leaves it off.
+   */
+  collectEachBatch?: boolean;
 }
 
 export const BATCH_CHUNKS = 16;
@@ -116,7 +125,10 @@ async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce
   const big = opts.parallel ?? (known ?? (await reader.fill(PARALLEL_THRESHOLD + 1))) > PARALLEL_THRESHOLD;
   const prefixes = mode === 'seal' ? { output: nonce } : { input: nonce };
   const digests = opts.digests ?? true;
-  return big ? new PipelineEngine(mode, key, prefixes, digests) : new InlineEngine(mode, key, prefixes, digests);
+  if (big) return new PipelineEngine(mode, key, prefixes, digests);
+  if (!opts.collectEachBatch) return new InlineEngine(mode, key, prefixes, digests);
+  keepFreedChunksMapped();
+  return new InlineEngine(mode, key, prefixes, digests, youngGc());
 }
 
 /** A counting semaphore; `open()` lets every current and future taker through (used on failure). */

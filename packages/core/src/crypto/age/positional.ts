@@ -22,13 +22,12 @@
  * still finished, so the earliest failing batch is always reported.
  */
 import { availableParallelism } from 'node:os';
-import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { CHUNK_SIZE } from './constants.js';
 import { AgeError } from './errors.js';
 import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
 import type { FilePosition } from './source.js';
-import { exposeGc, keepFreedChunksMapped } from './worker-tuning.js';
+import { exposeGc, keepFreedChunksMapped, youngGc } from './worker-tuning.js';
 
 export interface PositionalJob {
   mode: 'seal' | 'open';
@@ -180,8 +179,8 @@ export async function runPositional(job: PositionalJob): Promise<number> {
     }
     failures.push({ batch: m.batch, error: m.error.code === 'IO' ? new Error(m.error.message) : new AgeError(m.error.code, m.error.message) });
   };
-  // gc() for the workers (and this thread, when it takes part) is exposed only while they start.
-  let starting = workerCount + (job.shareThread ? 1 : 0);
+  // gc() for the workers is exposed only while they start.
+  let starting = workerCount;
   if (starting > 0) exposeGc(true);
   const started = (): void => {
     if (starting > 0 && --starting === 0) exposeGc(false);
@@ -213,9 +212,7 @@ export async function runPositional(job: PositionalJob): Promise<number> {
       );
     }
     if (job.shareThread) {
-      const gc = runInNewContext('typeof gc === "function" ? gc : undefined') as ((o?: { type: string }) => void) | undefined;
-      started();
-      const next = batchClaimer(plan, sealBatch, openBatch, onEvent, () => gc?.({ type: 'minor' }));
+      const next = batchClaimer(plan, sealBatch, openBatch, onEvent, youngGc());
       // One batch (~1-2 ms) at a time: between batches the loop handles signals (Ctrl-C) and the workers' messages.
       while (next()) await new Promise<void>((resolve) => setImmediate(resolve));
     }

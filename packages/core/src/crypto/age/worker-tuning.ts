@@ -9,6 +9,7 @@
  * picks it up from a fresh vm context, see engine.ts).
  */
 import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /**
  * V8 flags are process-wide: --expose-gc is on only while some pipeline is
@@ -19,6 +20,22 @@ let gcExposers = 0;
 export function exposeGc(on: boolean): void {
   if (hostHasGc) return;
   if (on ? gcExposers++ === 0 : --gcExposers === 0) setFlagsFromString(on ? '--expose-gc' : '--no-expose-gc');
+}
+
+let threadGc: (() => void) | undefined;
+/**
+ * A young-generation GC for the calling thread, for code that makes chunk
+ * buffers on it (positional batches, inline encryption): the same per-batch
+ * collection the workers run. Taken from a fresh context while the flag is on.
+ */
+export function youngGc(): () => void {
+  if (!threadGc) {
+    exposeGc(true);
+    const gc = runInNewContext('typeof gc === "function" ? gc : undefined') as ((o?: { type: string }) => void) | undefined;
+    exposeGc(false);
+    threadGc = gc ? () => gc({ type: 'minor' }) : () => undefined;
+  }
+  return threadGc;
 }
 
 /**
