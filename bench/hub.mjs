@@ -13,8 +13,13 @@
 // full limiter (token buckets per account, monthly call and bandwidth
 // counters, RateLimit headers) under a policy too generous to be hit, so
 // every request runs the whole check and none is refused. Off and on runs
-// alternate (DME_BENCH_ROUNDS, default 2) and the best of each is kept, so
-// background load hits both alike.
+// alternate (DME_BENCH_ROUNDS, default 2), which goes first alternating too,
+// and the best of each is kept, so background load hits both alike. On a
+// shared machine req/s swings by tens of percent between identical runs, so
+// the hub process's CPU time per request (Linux /proc) is measured as well:
+// per round, then over DME_BENCH_CPU_SLICES (default 20) pairs of 1 s runs,
+// off and on back to back in turns, whose median difference is the
+// limiter's cost: much steadier than req/s on a loaded machine.
 //
 //   npm run bench:hub
 //   DME_BENCH_SECONDS=20 DME_BENCH_CONNECTIONS=10 npm run bench:hub
@@ -115,20 +120,48 @@ function dmeAs(user, url) {
   };
 }
 
-/** Runs wrk and returns req/s and p99 in ms (from --latency's distribution). */
-function wrk(url, headers) {
+/** CPU time (user + system, ms) used so far by process `pid`; NaN where /proc is missing. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks: USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
+/** Runs wrk and returns req/s, p99 in ms (from --latency's distribution) and, with `pid`, that process's CPU µs per request. */
+function wrk(url, headers, pid) {
   const common = ['-t1', `-c${connections}`, '--latency'];
   for (const [k, v] of Object.entries(headers)) common.push('-H', `${k}: ${v}`);
   spawnSync('wrk', [...common, '-d2s', url], { encoding: 'utf8' }); // warm-up (JIT, caches)
+  const cpu0 = pid ? cpuMs(pid) : NaN;
   const r = spawnSync('wrk', [...common, `-d${seconds}s`, url], { encoding: 'utf8' });
+  const cpu1 = pid ? cpuMs(pid) : NaN;
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
   const p99m = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(r.stdout);
   const p99 = p99m ? Number(p99m[1]) * { us: 0.001, ms: 1, s: 1000 }[p99m[2]] : NaN;
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(r.stdout)?.[1] ?? 0);
   if (!Number.isFinite(rps) || !Number.isFinite(p99)) throw new Error(`cannot read wrk output:\n${r.stdout}`);
-  return { rps, p99, non2xx };
+  return { rps, p99, non2xx, cpuUs: ((cpu1 - cpu0) * 1000) / requests };
 }
+
+/** The CPU µs per request of process `pid` over one 1 s wrk run (no warm-up: runs come in a series). */
+function slice(url, headers, pid) {
+  const args = ['-t1', `-c${connections}`, '-d1s'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  const cpu0 = cpuMs(pid);
+  const r = spawnSync('wrk', [...args, url], { encoding: 'utf8' });
+  const cpu1 = cpuMs(pid);
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
+  if (r.status !== 0 || !(requests > 0) || /Non-2xx/.test(r.stdout)) throw new Error(`wrk failed: ${r.stderr}${r.stdout}`);
+  return ((cpu1 - cpu0) * 1000) / requests;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = () => (existsSync('/proc/loadavg') ? readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') : 'n/a');
 
 try {
   const [hubUrl, limitedUrl] = await server(['--input-type=module', '-e', HUB_TWO_WAYS], { DME_HUB_HOST: '127.0.0.1', DME_HUB_PORT: '0', DME_HUB_DATA: join(dir, 'hub-data'), DME_HUB_PASSWORD_ITERATIONS: '1000' }, 2);
@@ -161,14 +194,24 @@ try {
   console.log(`bench:hub — wrk -t1 -c${connections} -d${seconds}s; hub ${hubUrl} (limits on: ${limitedUrl}), hello ${helloUrl}`);
   const hello = wrk(`${helloUrl}/`, {});
   const auth = { Authorization: `Bearer ${token}` };
+  const hubPid = children[0].pid;
   let download = null;
   let limitedRun = null;
   for (let r = 0; r < rounds; r++) {
-    const off = wrk(downloadUrl, auth);
-    const on = wrk(limitedDownloadUrl, auth);
+    // Whoever runs second meets whatever load came meanwhile (and more usage rows): take turns.
+    let off;
+    let on;
+    if (r % 2 === 0) {
+      off = wrk(downloadUrl, auth, hubPid);
+      on = wrk(limitedDownloadUrl, auth, hubPid);
+    } else {
+      on = wrk(limitedDownloadUrl, auth, hubPid);
+      off = wrk(downloadUrl, auth, hubPid);
+    }
     for (const [name, x] of [['limits off', off], ['limits on', on]]) {
       if (x.non2xx > 0) throw new Error(`${x.non2xx} download requests failed (non-2xx), ${name}`);
     }
+    console.log(`  round ${r + 1}: off ${off.rps.toFixed(0)} req/s ${off.cpuUs.toFixed(1)} µs CPU/req, on ${on.rps.toFixed(0)} req/s ${on.cpuUs.toFixed(1)} µs CPU/req (load ${load()})`);
     if (!download || off.rps > download.rps) download = off;
     if (!limitedRun || on.rps > limitedRun.rps) limitedRun = on;
   }
@@ -181,6 +224,23 @@ try {
   console.log(`  limits off:                         ${download.rps.toFixed(0).padStart(7)} req/s  p99 ${download.p99.toFixed(2)} ms`);
   console.log(`  limits on:                          ${limitedRun.rps.toFixed(0).padStart(7)} req/s  p99 ${limitedRun.p99.toFixed(2)} ms  (RateLimit: ${rateLimit})`);
   console.log(`  overhead: ${overhead.toFixed(1)}%  (target < 10%: ${overhead < 10 ? 'met' : 'NOT met'})`);
+  const slices = Number(process.env.DME_BENCH_CPU_SLICES ?? 20);
+  if (slices > 0 && Number.isFinite(cpuMs(hubPid))) {
+    const off = [];
+    const on = [];
+    const diff = [];
+    for (let i = 0; i < slices; i++) {
+      const pair = {};
+      for (const side of i % 2 ? ['on', 'off'] : ['off', 'on']) pair[side] = slice(side === 'on' ? limitedDownloadUrl : downloadUrl, auth, hubPid);
+      off.push(pair.off);
+      on.push(pair.on);
+      diff.push(pair.on - pair.off);
+    }
+    // CPU-bound, req/s is 1 / CPU per request: the limiter's share of the CPU is the throughput it costs.
+    const cost = (median(diff) / median(on)) * 100;
+    console.log(`  hub CPU per request, ${slices} pairs of 1 s runs (medians): off ${median(off).toFixed(1)} µs, on ${median(on).toFixed(1)} µs, limiter +${median(diff).toFixed(1)} µs = ${cost.toFixed(1)}%  (target < 10%: ${cost < 10 ? 'met' : 'NOT met'})`);
+  }
+  console.log(`  load average: ${load()}`);
 } finally {
   for (const c of children) {
     if (c.exitCode === null) {
