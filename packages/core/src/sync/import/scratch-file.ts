@@ -29,6 +29,7 @@ const LEAF = 13;
 const INTERIOR = 5;
 /** The page holding byte 2^30 is reserved for locks and never part of a b-tree. */
 const PENDING_BYTE = 0x40000000;
+const RUN_BYTES = 1 << 20;
 
 export function varintLen(v: number): number {
   if (v < 0x80) return 1;
@@ -82,11 +83,15 @@ export class ScratchFile {
   private tableStart = 2;
   private readonly tables: { name: string; root: number; sql: string }[] = [];
   private closed = false;
+  private readonly run: Buffer;
+  private runStart = 0;
+  private runPages = 0;
 
   constructor(path: string, pageSize = 65536) {
     this.pageSize = pageSize;
     this.maxLocal = pageSize - 35;
     this.page = Buffer.alloc(pageSize);
+    this.run = Buffer.allocUnsafe(Math.max(pageSize, RUN_BYTES));
     this.content = pageSize;
     this.fd = openSync(path, 'w');
   }
@@ -101,8 +106,17 @@ export class ScratchFile {
     return this.nextPage++;
   }
 
+  /** Consecutive pages are written together (a write per page was ~6k syscalls per worker at 5M phone rows). */
   private writePage(buf: Uint8Array, page: number): void {
-    writeSync(this.fd, buf, 0, this.pageSize, (page - 1) * this.pageSize);
+    const P = this.pageSize;
+    if (this.runPages > 0 && (page !== this.runStart + this.runPages || (this.runPages + 1) * P > this.run.length)) this.flushRun();
+    if (this.runPages === 0) this.runStart = page;
+    this.run.set(buf.subarray(0, P), this.runPages++ * P);
+  }
+
+  private flushRun(): void {
+    if (this.runPages > 0) writeSync(this.fd, this.run, 0, this.runPages * this.pageSize, (this.runStart - 1) * this.pageSize);
+    this.runPages = 0;
   }
 
   /**
@@ -211,6 +225,7 @@ export class ScratchFile {
 
   /** Forgets the rows of the table in progress; its pages will be overwritten. */
   rewind(): void {
+    this.flushRun(); // pages past the table start are rewritten later
     this.nextPage = this.tableStart;
     this.leaves = [];
     this.cells = 0;
@@ -289,6 +304,7 @@ export class ScratchFile {
         if (this.cells > 0) this.flushLeaf();
         this.interior(this.leaves, true);
       }
+      this.flushRun();
       ftruncateSync(this.fd, (this.nextPage - 1) * this.pageSize);
     } finally {
       closeSync(this.fd);
