@@ -57,6 +57,8 @@ export class LocalBlobStore implements BlobStore {
   readonly #now: () => number;
   readonly #writing = new Set<string>();
   readonly #digests = new Map<string, RunningDigest>();
+  /** Write-behind syncs of staging files, one running per key (see #syncBehind). */
+  readonly #syncs = new Map<string, { running: Promise<void>; again: boolean }>();
 
   constructor(opts: LocalBlobStoreOptions) {
     this.root = opts.root;
@@ -218,6 +220,7 @@ export class LocalBlobStore implements BlobStore {
       if (written !== length) {
         throw new BlobError('INVALID_RANGE', `body had ${written} bytes, Content-Range announced ${length}`, { offset: start + written });
       }
+      this.#syncBehind(key);
       return start + written;
     } finally {
       this.#writing.delete(key);
@@ -235,6 +238,7 @@ export class LocalBlobStore implements BlobStore {
     const digest = this.#digestFor(key, { size: offset, mtimeMs });
     const target = this.#objectPath(key);
     await mkdir(dirname(target), { recursive: true });
+    await this.#syncs.get(key)?.running;
     const handle = await open(this.#stagingPath(key), 'r');
     try {
       await handle.sync();
@@ -245,6 +249,41 @@ export class LocalBlobStore implements BlobStore {
     this.#digests.delete(key);
     await rm(`${this.#stagingPath(key)}.json`, { force: true });
     return opts.withDigest && digest ? { size, sha256: digest.hash.digest('hex') } : { size };
+  }
+
+  /**
+   * Starts writing the staging file's dirty pages to disk in the background
+   * after each piece (a second request while one runs makes it run once
+   * more), so the fsync that completion needs finds little left: for a
+   * 1 GiB upload in 16 MiB pieces it waited for the whole file, ~0.6-0.8 s
+   * with nothing else to do. Like a database's bytes-per-sync; errors are
+   * left to that final fsync, which reports them.
+   */
+  #syncBehind(key: string): void {
+    const busy = this.#syncs.get(key);
+    if (busy) {
+      busy.again = true;
+      return;
+    }
+    const state = { running: Promise.resolve(), again: false };
+    const path = this.#stagingPath(key);
+    const loop = async (): Promise<void> => {
+      do {
+        state.again = false;
+        const handle = await open(path, 'r');
+        try {
+          await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+      } while (state.again);
+    };
+    state.running = loop()
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#syncs.get(key) === state) this.#syncs.delete(key);
+      });
+    this.#syncs.set(key, state);
   }
 
   async abortUpload(key: string, _opts: { uploadId?: string } = {}): Promise<void> {
