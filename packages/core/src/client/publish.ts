@@ -22,8 +22,9 @@
  * Latency: encryption starts before the hub round trips (recipients, start
  * release).
  *
- * Threads: encryption and both digests run on this thread (no worker
- * pipeline). One thread does ~400 MB/s of it here, beyond most uplinks, and
+ * Threads: encryption and the payload digest run on this thread (no worker
+ * pipeline); the plaintext digest is a worker's, reading the file itself
+ * (client/file-digest), checked against the file's size and mtime after. One thread does ~400 MB/s of it here, beyond most uplinks, and
  * the two-worker pipeline costs about 2 CPU-s per GiB more in transfers,
  * start-up and garbage collection: CPU an uploader shares with everything
  * else, a hub on the same machine included (256 MiB to a local hub, 3 pairs
@@ -44,6 +45,7 @@ import type { PublishedRelease } from '../protocol/release.js';
 import type { HubClient } from '../sdk/client.js';
 import { uploadPayload, type UploadTarget } from '../sdk/transfer.js';
 import { ClientError } from './errors.js';
+import { digestFileInWorker } from './file-digest.js';
 import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 
 /**
@@ -137,13 +139,15 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
   const stopUpload = new AbortController();
   const uploadSignal = opts.signal ? AbortSignal.any([opts.signal, stopUpload.signal]) : stopUpload.signal;
   let encrypting: Promise<Awaited<ReturnType<typeof encryptPayload>>> | undefined;
+  // The plaintext digest comes from a worker reading the file on its own, so this thread hashes only the payload.
+  const plaintextDigest = digestFileInWorker(opts.file);
   try {
     // The payload size follows from the plaintext size, so encryption starts
     // now, and the release starts (and the upload runs) while it is still
     // writing the payload.
     const payloadSize = agePayloadSize(info.size);
     encrypting = openFileSource(opts.file)
-      .then((source) => encryptPayload(source, out, fileKey, { parallel: false, collectEachBatch: true }))
+      .then((source) => encryptPayload(source, out, fileKey, { parallel: false, collectEachBatch: true, hashInput: false }))
       .then(
         async (result) => {
           await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
@@ -183,9 +187,14 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     );
     const [encrypted, sent] = await Promise.allSettled([encrypting, uploading]);
     if (encrypted.status === 'rejected') throw encrypted.reason;
-    if (encrypted.value.payloadBytes !== payloadSize) throw new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
+    const changed = (): ClientError => new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
+    if (encrypted.value.payloadBytes !== payloadSize) throw changed();
     if (sent.status === 'rejected') throw sent.reason;
-    const enc = encrypted.value;
+    const plain = await plaintextDigest.result;
+    // Two readers of one file: their bytes are the same only if the file stayed as it was.
+    const after = await stat(opts.file);
+    if (plain.bytes !== info.size || after.size !== info.size || after.mtimeMs !== info.mtimeMs) throw changed();
+    const enc = { ...encrypted.value, plaintextSha256: plain.sha256 };
     const uploaded = sent.value;
 
     progress('complete', 0, 1);
@@ -220,6 +229,7 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     // Stop an encryption still running (a hub call failed) before the key is wiped.
     if (!out.writableFinished) out.destroy();
     await encrypting?.catch(() => undefined);
+    await plaintextDigest.cancel();
     fileKey.fill(0);
     await spool.dispose();
     await rm(dir, { recursive: true, force: true });

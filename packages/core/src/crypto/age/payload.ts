@@ -68,6 +68,12 @@ export interface PayloadOptions {
    * small; an importer decrypting beside its inserts leaves it off.
    */
   collectEachBatch?: boolean;
+  /**
+   * With digests, in-process runs only: hash the input too (default). A
+   * caller that has the input's digest from elsewhere turns it off (publish
+   * hashes the plaintext file in a worker); that digest is then ''.
+   */
+  hashInput?: boolean;
 }
 
 export const BATCH_CHUNKS = 16;
@@ -126,9 +132,10 @@ async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce
   const prefixes = mode === 'seal' ? { output: nonce } : { input: nonce };
   const digests = opts.digests ?? true;
   if (big) return new PipelineEngine(mode, key, prefixes, digests);
-  if (!opts.collectEachBatch) return new InlineEngine(mode, key, prefixes, digests);
+  const hashes = { input: digests && opts.hashInput !== false, output: digests };
+  if (!opts.collectEachBatch) return new InlineEngine(mode, key, prefixes, hashes);
   keepFreedChunksMapped();
-  return new InlineEngine(mode, key, prefixes, digests, youngGc());
+  return new InlineEngine(mode, key, prefixes, hashes, youngGc());
 }
 
 /** A counting semaphore; `open()` lets every current and future taker through (used on failure). */
