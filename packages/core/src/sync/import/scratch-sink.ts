@@ -32,7 +32,8 @@ export class WriterSink {
   readonly ready: Promise<void>;
 
   constructor(script: string, init: WriterInit) {
-    this.worker = new Worker(script, { workerData: init, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
+    // A small young generation, as for the scratch workers: the writer's JavaScript only passes messages.
+    this.worker = new Worker(script, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 4 }, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
     this.ready = this.expect(0);
     this.worker.on('message', (m: { type: 'ok' | 'error'; id: number; error?: WireError }) => {
       const p = this.pending.get(m.id);
