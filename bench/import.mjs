@@ -29,21 +29,34 @@
  *
  * Where the time goes now (snapshot CSV/TSV ≥ 100k rows: the parallel
  * scratch load, sync/import/scratch.ts; 5M phone rows, per-thread CPU read
- * from /proc/<pid>/task/<tid>/stat while the child runs):
+ * from /proc/<pid>/task/<tid>/stat while the child runs, ≈ 6.0 CPU-s in
+ * all against ≈ 12.4 before and sqlite3's ≈ 6.1):
  * - importing thread ≈ 2.0 CPU-s: age decryption (ChaCha20-Poly1305 and the
  *   plaintext SHA-256 ≈ 1.4 s; the sync engine decrypts on this thread
  *   too, client/pull.ts) and cutting 1 MiB blocks of whole records;
- * - two scratch workers ≈ 0.85 CPU-s each: CSV bytes straight into SQLite
- *   records and pages (scratch-file.ts, scratch-fast.ts), no binding;
- * - the scratch writer thread ≈ 2.1 CPU-s: INSERT … SELECT of each block
+ * - two scratch workers ≈ 1.0 CPU-s each (≈ 0.2 µs/row of it turning CSV
+ *   bytes straight into SQLite records and pages, scratch-fast.ts and
+ *   scratch-file.ts; the rest thread start-up, messages, page writes);
+ * - the scratch writer thread ≈ 2.0 CPU-s: INSERT … SELECT of each block
  *   (the transfer optimisation: raw records, no decode, ≈ 0.25 s/M, mostly
- *   4 KiB WAL frame writes) and the commit with its WAL checkpoint
- *   (≈ 0.15 s/M CPU plus the fsyncs), the one serial tail.
+ *   two writes per 4 KiB WAL frame) and the commit with its WAL checkpoint
+ *   (≈ 0.15 s/M CPU plus two fsyncs: the WAL, then the database), the one
+ *   serial tail. Pages go through the WAL and then the database, where
+ *   the sqlite3 shell writes its database once: ≈ 2 of the 6 CPU-s are
+ *   WAL mode's, which the library needs for readers during imports.
+ * On a quiet machine the four threads overlap: 5M rows at load 0.8 took
+ * 3.67–3.84 s (CPU 5.05–5.31 s) against sqlite3's 6.55–6.64 s (CPU
+ * 5.94–6.03 s), 1.71–1.81×; 1M rows 1.29 s against 1.40 s (1.09×: thread
+ * start-up and the commit weigh more). When other work holds a core, wall
+ * time follows CPU time and the ratio tends to the CPU ratio (≈ 1.0–1.3×;
+ * 1.14× at load 1.6).
  * Found on the way: every block fell into one round (a transferred
  * buffer's length read after the transfer), so the whole copy ran after
  * the load; copies on the importing thread took turns with decryption;
  * Uint8Array#indexOf walks elements (1 MiB: 1.5 ms) where Buffer#indexOf
- * is memchr (33 µs).
+ * is memchr (33 µs). Tried without a measurable difference (5M rows, load
+ * 2–4): 4 blocks in flight per worker instead of 2; one scratch worker
+ * instead of two.
  *
  * The serial path (incremental datasets, JSON, gzip, small files), 1M
  * phone rows, per million rows, CPU: better-sqlite3
