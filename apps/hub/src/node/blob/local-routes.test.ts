@@ -98,7 +98,7 @@ describe('local blob store over HTTP', () => {
     // Pieces 0-2, 2-4 (cut after ~0.5 MiB), <resume>-4, 4-5: the resumed piece starts where the store stopped.
     expect(puts.length).toBe(4);
     const resumedStart = Number(/bytes (\d+)-/.exec(puts[2] ?? '')?.[1]);
-    // How much of the cut piece reached the disk depends on timing (the hub writes in 64 KiB
+    // How much of the cut piece reached the disk depends on timing (the hub writes in 1 MiB
     // blocks and may have received nothing yet): the resumed piece starts within that piece.
     expect(resumedStart).toBeGreaterThanOrEqual(2 * MiB);
     expect(resumedStart).toBeLessThanOrEqual(2 * MiB + MiB / 2);
