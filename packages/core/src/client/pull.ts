@@ -22,6 +22,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { decryptPayload, unwrapFileKey } from '../crypto/age/index.js';
 import { checkMeasured, ManifestError, verifyManifest } from '../crypto/manifest.js';
 import { writeFileAtomically } from '../fs/atomic-file.js';
+import { BlockWriter } from '../fs/block-writer.js';
 import type { IdentitySecrets } from '../identity/store.js';
 import type { Download } from '../protocol/api-consumer.js';
 import type { Manifest } from '../protocol/manifest.js';
@@ -86,31 +87,31 @@ async function fetchPayload(opts: PayloadDownloadOptions): Promise<{ sha256: str
   }
   const hash = await hashPrefix(partial, have);
   const handle = await open(partial, have > 0 ? 'r+' : 'w', 0o600);
-  let position = have;
+  // Chunks gathered into 1 MiB writes, one in flight while the next fills (the hash sees what is written):
+  // a write awaited per network chunk held every read behind a thread-pool round trip (358 MB at ~215 MB/s).
+  const sink = new BlockWriter(handle, have, hash);
   try {
     const renew = async (): Promise<string> => (await opts.hub.download(releaseId)).url;
-    await downloadPayload(
-      opts.verified.download.url,
-      async (chunk) => {
-        await handle.write(chunk, 0, chunk.byteLength, position);
-        position += chunk.byteLength;
-        hash.update(chunk);
-      },
-      {
-        startAt: have,
-        expectedSize: size,
-        renew,
-        ...(opts.downloadFetch ? { fetch: opts.downloadFetch } : {}),
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        onProgress: (received) => opts.onProgress?.(received, size),
-      },
-    );
-    await handle.sync();
+    await downloadPayload(opts.verified.download.url, (chunk) => sink.push(chunk), {
+      startAt: have,
+      expectedSize: size,
+      renew,
+      ...(opts.downloadFetch ? { fetch: opts.downloadFetch } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (received) => opts.onProgress?.(received, size),
+    });
+    await sink.flush();
+    // No fsync: the digest is of the bytes as received, the importer reads them back through the page
+    // cache, and after a crash the next run hashes what is on disk before resuming, so damage fails the
+    // check and is downloaded again. (Waiting for 358 MB to reach the disk cost ~0.25 s.)
   } catch (err) {
+    // What arrived stays, so the next attempt resumes after it.
+    await sink.flush().catch(() => undefined);
     // A size mismatch is the server's bytes being wrong, not a pause: do not resume from them.
     if (err instanceof TransferError && err.code === 'SIZE_MISMATCH') await rm(partial, { force: true });
     throw err;
   } finally {
+    await sink.release();
     await handle.close();
   }
   return { sha256: hash.digest('hex'), resumedFrom: have };

@@ -163,7 +163,8 @@ describe('dme sync, killed and restarted', () => {
     expect(total).toBeGreaterThan(45_000_000);
 
     const s = startSync('carol', ['--limit-rate', '8M']);
-    await s.waitLog((l) => l.msg === 'download progress' && l.releaseId === big && (l.bytes ?? 0) > 0 && (l.bytes ?? 0) < total, 'the download under way');
+    // Past a few MiB: the download writes in 1 MiB blocks, so the first bytes received may not be on disk yet.
+    await s.waitLog((l) => l.msg === 'download progress' && l.releaseId === big && (l.bytes ?? 0) > 3 * 1024 * 1024 && (l.bytes ?? 0) < total, 'the download under way');
     s.child.kill('SIGKILL');
     expect((await s.exited).signal).toBe('SIGKILL');
     const partial = join(h.home('carol'), 'sync', 'downloads', `${big}.payload`);

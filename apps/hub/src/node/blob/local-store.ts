@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { BlobError, assertValidKey } from '../../blob/errors.js';
 import { UrlSigner } from '../../blob/signing.js';
 import type { BlobHead, BlobStore, UploadTarget, UploadedPart } from '../../blob/types.js';
-import { BlockWriter } from './block-writer.js';
+import { BlockWriter } from '@dme/core/fs/block-writer';
 import { openFileStream } from './file-stream.js';
 
 export interface LocalBlobStoreOptions {

@@ -1,6 +1,7 @@
 /**
- * @module node/blob/block-writer
- * Appends a request body to a file in large blocks. Socket chunks arrive at
+ * @module fs/block-writer
+ * Appends a stream of network chunks to a file in large blocks: the hub's
+ * upload bodies, the sync engine's payload downloads. Socket chunks arrive at
  * 64 KiB; writing each one costs a thread-pool round trip, a promise and a
  * syscall, so they are copied into 1 MiB blocks and one block is written
  * while the next fills (measured on a 256 MiB PUT: hub CPU 0.67-0.75 s →
