@@ -51,15 +51,14 @@ import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 /**
  * Upload pieces of a single-URL target: each piece costs a request and the
  * store's per-piece work with the sender idle, and the piece in flight is held
- * in memory until the store confirms it. 64 MiB pieces were chosen when the
- * local hub took two fresh 1 MiB blocks per piece; with its blocks pooled,
- * 16 MiB pieces cost the hub no more, and the spool holds 48 MiB less, all of
- * it memory touched for the first time: 256 MiB publishes, 3 runs each,
- * client 37-38k page faults and 2.3-2.7 CPU-s at 16 MiB vs 49-51k and
- * 2.8-3.1 CPU-s at 64 MiB (8 MiB: no better than 16).
+ * in memory until the store confirms it. Measured on 1 GiB against the local
+ * hub on a quiet machine (2 runs each): 64 MiB pieces cost the hub 1.6-2.0
+ * CPU-s against 2.9-3.8 at 16 MiB, and dme publish took 3.55-3.80 s against
+ * 4.37-4.79 s; the publisher's CPU was the same (4.3-4.4 s). (Under load,
+ * fault counts had favoured 16 MiB: 48 MiB less spool to touch.)
  */
 const MiB = 1024 * 1024;
-const PIECE_SIZE = 16 * MiB;
+const PIECE_SIZE = 64 * MiB;
 
 /** 'upload' covers encryption too: the payload is uploaded as it is encrypted. */
 
