@@ -24,12 +24,13 @@
  *
  * Threads: encryption and the payload digest run on this thread (no worker
  * pipeline); the plaintext digest is a worker's, reading the file itself
- * (client/file-digest), checked against the file's size and mtime after. One thread does ~400 MB/s of it here, beyond most uplinks, and
- * the two-worker pipeline costs about 2 CPU-s per GiB more in transfers,
- * start-up and garbage collection: CPU an uploader shares with everything
- * else, a hub on the same machine included (256 MiB to a local hub, 3 pairs
- * at load 4-6: client 2.3-2.55 CPU-s inline vs 2.8-3.1 with workers, and
- * faster each time).
+ * (client/file-digest), checked against the file's size and mtime after.
+ * One thread encrypts at ~400 MB/s here, beyond most uplinks, and the
+ * two-worker pipeline cost about 2 CPU-s per GiB more in transfers, start-up
+ * and garbage collection: CPU an uploader shares with everything else, a hub
+ * on the same machine included (256 MiB to a local hub, 3 pairs at load 4-6:
+ * client 2.3-2.55 CPU-s inline vs 2.8-3.1 with workers, faster each time).
+ * With profiling on, the file is read three times (profile, digest, cipher).
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
