@@ -250,7 +250,8 @@ async function pump(mode: Mode, reader: ByteReader, engine: Engine, output: Writ
 }
 
 const pwrite = promisify(writeAt);
-const progress = (opts: PayloadOptions): { onProgress?: (n: number) => void; shareThread?: boolean } => ({
+/** The caller's options the positional path takes. */
+const positionalOpts = (opts: PayloadOptions): { onProgress?: (n: number) => void; shareThread?: boolean } => ({
   ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
   ...(opts.shareThread ? { shareThread: true } : {}),
 });
@@ -279,7 +280,7 @@ async function run(mode: Mode, input: ByteSource, output: Writable, nonce: Uint8
     if (nonce && direct) {
       await pwrite(direct.output.fd, nonce, 0, nonce.length, direct.output.offset);
       const at = { fd: direct.output.fd, offset: direct.output.offset + nonce.length };
-      const outBytes = await runPositional({ ...direct, output: at, mode, key: payloadKey(fileKey, nonce), batchChunks: BATCH_CHUNKS, ...progress(opts) });
+      const outBytes = await runPositional({ ...direct, output: at, mode, key: payloadKey(fileKey, nonce), batchChunks: BATCH_CHUNKS, ...positionalOpts(opts) });
       return { inBytes: direct.length, outBytes, inputSha256: '', outputSha256: '', nonceBytes: PAYLOAD_NONCE_SIZE };
     }
     let n = nonce;
@@ -291,7 +292,7 @@ async function run(mode: Mode, input: ByteSource, output: Writable, nonce: Uint8
       n = buf;
       const ends = positionalEnds(reader, output, opts);
       if (ends) {
-        const outBytes = await runPositional({ ...ends, mode, key: payloadKey(fileKey, n), batchChunks: BATCH_CHUNKS, ...progress(opts) });
+        const outBytes = await runPositional({ ...ends, mode, key: payloadKey(fileKey, n), batchChunks: BATCH_CHUNKS, ...positionalOpts(opts) });
         return { inBytes: ends.length, outBytes, inputSha256: '', outputSha256: '', nonceBytes: PAYLOAD_NONCE_SIZE };
       }
     } else {
