@@ -13,6 +13,7 @@ import type { Dataset } from '../protocol/dataset.js';
 import { createIdentity, loadPublicIdentity, type PublicIdentity } from '../identity/store.js';
 import { ClientError } from './errors.js';
 import { clientConfig, HubSession, type ClientConfig } from './session.js';
+import { nodeFetch } from '../net/node-fetch.js';
 
 export interface Connection {
   config: ClientConfig;
@@ -23,7 +24,7 @@ export interface Connection {
   anonymous: HubClient;
 }
 
-export async function connect(env: NodeJS.ProcessEnv = process.env, baseFetch: typeof fetch = fetch): Promise<Connection> {
+export async function connect(env: NodeJS.ProcessEnv = process.env, baseFetch: typeof fetch = nodeFetch): Promise<Connection> {
   const config = clientConfig(env);
   const session = await HubSession.open(config, baseFetch);
   return {

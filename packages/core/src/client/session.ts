@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthSessionSchema, type AuthSession } from '../protocol/auth.js';
 import { writeFileAtomically } from '../fs/atomic-file.js';
+import { nodeFetch } from '../net/node-fetch.js';
 import { dmeHome } from '../identity/store.js';
 import { openKeychain, type Keychain } from '../identity/keychain.js';
 import { ClientError } from './errors.js';
@@ -133,7 +134,7 @@ export class HubSession {
     private readonly baseFetch: typeof fetch,
   ) {}
 
-  static async open(config: ClientConfig, baseFetch: typeof fetch = fetch): Promise<HubSession> {
+  static async open(config: ClientConfig, baseFetch: typeof fetch = nodeFetch): Promise<HubSession> {
     const store = await openTokenStore(config);
     const tokens = config.apiKey ? null : await store.load();
     return new HubSession(config, store, tokens, baseFetch);
