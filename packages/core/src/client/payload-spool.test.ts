@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encryptPayload, randomFileKey } from '../crypto/age/index.js';
+import type { PayloadDigestSink } from './file-digest.js';
 import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dme-spool-'));
@@ -134,6 +135,83 @@ describe('PayloadSpool', () => {
     await writing;
     expect(spool.bytesWritten).toBe(data.length);
     expect(spool.bytesInMemory).toBe(0);
+    await spool.dispose();
+  });
+
+  /** A sink that hashes only when told: it keeps each block with a copy of what it held when handed over. */
+  function slowSink(): PayloadDigestSink & { posted: Array<{ block: Uint8Array; copy: Buffer }>; hashTo(n: number): void } {
+    let hashed = 0;
+    const sink = {
+      posted: [] as Array<{ block: Uint8Array; copy: Buffer }>,
+      add(block: Uint8Array, length: number) {
+        expect(block.buffer).toBeInstanceOf(SharedArrayBuffer);
+        sink.posted.push({ block: block.subarray(0, length), copy: Buffer.from(block.subarray(0, length)) });
+      },
+      onHashed: (_n: number) => undefined as void,
+      hashTo(n: number) {
+        let at = 0;
+        for (const p of sink.posted) {
+          const end = at + p.copy.length;
+          // Until it is hashed, a block keeps the bytes it was handed over with.
+          if (end > hashed && end <= n) expect(Buffer.from(p.block).equals(p.copy)).toBe(true);
+          at = end;
+        }
+        hashed = n;
+        sink.onHashed(n);
+      },
+    };
+    return sink;
+  }
+
+  it('hands every byte to the digest sink in order, and reuses a block only once it is both stored and hashed', async () => {
+    const sink = slowSink();
+    const spool = new PayloadSpool({ spillPath: join(dir, 'g.spill'), blockSize: 64 * KiB, readAhead: 64 * KiB, maxRetained: 256 * KiB, digest: sink });
+    const data = randomBytes(1024 * KiB + 5);
+    const writing = writeAll(spool, data, 24_000);
+    const reader = spool.readFrom(0).getReader();
+    let read = 0;
+    // The store confirms all it gets; the sink hashes nothing yet: the writer stops at maxRetained unhashed bytes.
+    for (let i = 0; i < 50; i++) {
+      const next = await Promise.race([reader.read(), settle().then(() => null)]);
+      if (!next) break;
+      read += next.value!.byteLength;
+      spool.stored(read);
+    }
+    expect(spool.bytesWritten).toBe(256 * KiB);
+    expect(spool.bytesInMemory).toBe(256 * KiB);
+    // Hash block by block: the writer goes on, and the blocks it reuses were hashed first (checked by hashTo).
+    let hashed = 0;
+    const pump = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        read += value.byteLength;
+        spool.stored(read);
+      }
+    })();
+    while (hashed < data.length) {
+      await settle();
+      const posted = sink.posted.reduce((n, p) => n + p.copy.length, 0);
+      expect(posted).toBeGreaterThan(hashed);
+      hashed = Math.min(posted, hashed + 64 * KiB);
+      sink.hashTo(hashed);
+    }
+    await writing;
+    await pump;
+    expect(Buffer.concat(sink.posted.map((p) => p.copy)).equals(data)).toBe(true);
+    await spool.dispose();
+  });
+
+  it('hands the digest sink the last, partial block when the readers are done before the writer finishes', async () => {
+    const sink = slowSink();
+    const spool = new PayloadSpool({ spillPath: join(dir, 'h.spill'), blockSize: 64 * KiB, digest: sink });
+    const out = spool.writable();
+    const data = randomBytes(100 * KiB);
+    await write(out, data);
+    spool.drain();
+    expect(Buffer.concat(sink.posted.map((p) => p.copy)).equals(data)).toBe(true);
+    spool.finish();
+    expect(sink.posted).toHaveLength(2);
     await spool.dispose();
   });
 });

@@ -16,6 +16,12 @@
  * more in garbage collection than the cipher (measured: 83 full collections,
  * ~1.8 CPU-s per GiB), a copy costs ~0.1 s.
  *
+ * With a digest sink (publish's hashing worker, client/file-digest), blocks
+ * live in shared memory and each is handed to the sink once full (the last one
+ * when the writer finishes or nobody reads any more); a block is reused only
+ * once both the store confirmed it and the sink hashed it, and the writer
+ * waits while `maxRetained` bytes are still unhashed.
+ *
  * Invariant: a reader never sees a byte past what was written, sees the end
  * only once the writer finished, and gets an error, never wrong bytes, if it
  * asks for bytes that were confirmed and released. A writer failure errors
@@ -25,6 +31,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { ClientError } from './errors.js';
+import type { PayloadDigestSink } from './file-digest.js';
 
 const MiB = 1024 * 1024;
 const BLOCK_SIZE = 4 * MiB;
@@ -56,6 +63,8 @@ export interface SpoolOptions {
   maxRetained?: number;
   blockSize?: number;
   readAhead?: number;
+  /** Gets every payload byte, in order, in whole blocks; the spool takes over its `onHashed`. */
+  digest?: PayloadDigestSink;
 }
 
 export class PayloadSpool {
@@ -69,6 +78,10 @@ export class PayloadSpool {
   private free: Uint8Array[] = [];
   /** Bytes before this were confirmed by the store. */
   private floor = 0;
+  /** Bytes before this were hashed by the digest sink. */
+  private hashedTo = 0;
+  /** Bytes before this were handed to the digest sink. */
+  private postedTo = 0;
   /** The furthest byte any reader asked for. */
   private readHead = 0;
   private spill: { handle: FileHandle; start: number; end: number } | undefined;
@@ -81,6 +94,7 @@ export class PayloadSpool {
     this.blockSize = opts.blockSize ?? BLOCK_SIZE;
     this.readAhead = opts.readAhead ?? READ_AHEAD;
     this.maxRetained = Math.max(2 * this.blockSize, opts.maxRetained ?? MAX_RETAINED);
+    if (opts.digest) opts.digest.onHashed = (n) => this.hashed(n);
   }
 
   get bytesWritten(): number {
@@ -150,8 +164,12 @@ export class PayloadSpool {
           await this.wait();
           continue;
         }
+        if (this.opts.digest && this.written - this.hashedTo >= this.maxRetained) {
+          await this.wait();
+          continue;
+        }
         if (this.written - this.memStart >= this.maxRetained) await this.spillOldest();
-        last = { start: this.written, bytes: this.free.pop() ?? new Uint8Array(this.blockSize) };
+        last = { start: this.written, bytes: this.free.pop() ?? this.newBlock() };
         this.blocks.push(last);
       }
       const into = this.written - last.start;
@@ -159,8 +177,21 @@ export class PayloadSpool {
       last.bytes.set(chunk.subarray(at, at + n), into);
       at += n;
       this.written += n;
+      if (this.written - last.start === last.bytes.byteLength) this.post();
       this.wake();
     }
+  }
+
+  private newBlock(): Uint8Array {
+    return this.opts.digest ? new Uint8Array(new SharedArrayBuffer(this.blockSize)) : new Uint8Array(this.blockSize);
+  }
+
+  /** Hands the bytes of the last block not yet handed over to the digest sink (blocks fill from their start). */
+  private post(): void {
+    const last = this.blocks.at(-1);
+    if (!this.opts.digest || !last || this.written <= this.postedTo) return;
+    this.opts.digest.add(last.bytes, this.written - last.start);
+    this.postedTo = this.written;
   }
 
   /** Moves the oldest block to the spill file (readers past it are unaffected). */
@@ -176,7 +207,7 @@ export class PayloadSpool {
       await this.spill.handle.write(block.bytes, 0, block.bytes.byteLength, block.start);
       this.spill.end = block.start + block.bytes.byteLength;
     }
-    // Not recycled: an upload still sending it may hold a view (confirmed bytes, below, are past that).
+    // Not recycled: an upload still sending it, or the digest sink, may hold a view.
     this.blocks.shift();
   }
 
@@ -184,9 +215,22 @@ export class PayloadSpool {
   stored(offset: number): void {
     if (offset <= this.floor) return;
     this.floor = offset;
+    this.release();
+  }
+
+  /** The digest sink hashed the bytes before `offset`. */
+  private hashed(offset: number): void {
+    if (offset <= this.hashedTo) return;
+    this.hashedTo = offset;
+    this.release();
+  }
+
+  /** Recycles the blocks nobody needs any more: confirmed by the store and, with a digest sink, hashed. */
+  private release(): void {
+    const done = this.opts.digest ? Math.min(this.floor, this.hashedTo) : this.floor;
     while (this.blocks.length > 1) {
       const first = this.blocks[0]!;
-      if (first.start + first.bytes.byteLength > this.floor) break;
+      if (first.start + first.bytes.byteLength > done) break;
       this.blocks.shift();
       this.free.push(first.bytes);
     }
@@ -194,6 +238,7 @@ export class PayloadSpool {
   }
 
   finish(): void {
+    this.post();
     this.finished = true;
     this.wake();
   }
@@ -205,6 +250,7 @@ export class PayloadSpool {
 
   /** No reader will come any more: let the writer run to its end (it reports the real size). */
   drain(): void {
+    this.post();
     this.draining = true;
     this.blocks = [];
     this.free = [];

@@ -6,9 +6,8 @@
  * with one key grant per recipient (the producer itself and every approved or
  * active subscriber of the dataset, as the hub lists them).
  *
- * Streaming: the plaintext is read twice (profile, encrypt); encryption
- * hashes plaintext and payload on the way (the digests go in the signed
- * manifest). The payload is uploaded AS it is encrypted, through a
+ * Streaming: the plaintext is read by the profiler, the cipher and the
+ * digest worker. The payload is uploaded AS it is encrypted, through a
  * client/payload-spool that keeps the bytes the store has not confirmed yet,
  * so a retried or resumed piece (an expired URL renewed mid-transfer, a
  * dropped connection) is sent again from memory; the hub needs only the
@@ -22,15 +21,17 @@
  * Latency: encryption starts before the hub round trips (recipients, start
  * release).
  *
- * Threads: encryption and the payload digest run on this thread (no worker
- * pipeline); the plaintext digest is a worker's, reading the file itself
- * (client/file-digest), checked against the file's size and mtime after.
- * One thread encrypts at ~400 MB/s here, beyond most uplinks, and the
+ * Threads: encryption runs on this thread (no worker pipeline); both digests
+ * the manifest signs are one worker's (client/file-digest): the plaintext's
+ * from the file read by the worker itself, checked against the file's size
+ * and mtime after, and the payload's from the spool's shared blocks. One
+ * thread encrypts at ~400 MB/s here, beyond most uplinks, and the
  * two-worker pipeline cost about 2 CPU-s per GiB more in transfers, start-up
  * and garbage collection: CPU an uploader shares with everything else, a hub
  * on the same machine included (256 MiB to a local hub, 3 pairs at load 4-6:
  * client 2.3-2.55 CPU-s inline vs 2.8-3.1 with workers, faster each time).
- * With profiling on, the file is read three times (profile, digest, cipher).
+ * Moving the payload digest to that worker took ~0.9 CPU-s per GiB off this
+ * thread, the one every byte waits for.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -46,7 +47,7 @@ import type { PublishedRelease } from '../protocol/release.js';
 import type { HubClient } from '../sdk/client.js';
 import { uploadPayload, type UploadTarget } from '../sdk/transfer.js';
 import { ClientError } from './errors.js';
-import { digestFileInWorker } from './file-digest.js';
+import { startPublishDigests } from './file-digest.js';
 import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 
 /**
@@ -131,23 +132,30 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
   }
 
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dme-publish-'));
+  const digests = startPublishDigests(opts.file);
   // Room for the piece in flight (or the SDK's 32 MiB of multipart parts) and the read-ahead before anything spills.
-  const spool = new PayloadSpool({ spillPath: join(dir, 'payload.age'), maxRetained: Math.max(opts.pieceSize ?? PIECE_SIZE, 32 * MiB) + 32 * MiB });
+  const spool = new PayloadSpool({
+    spillPath: join(dir, 'payload.age'),
+    maxRetained: Math.max(opts.pieceSize ?? PIECE_SIZE, 32 * MiB) + 32 * MiB,
+    digest: digests.payload,
+  });
   const fileKey = randomFileKey();
   const out = spool.writable();
   // A failed encryption stops the upload at once instead of after its retries.
   const stopUpload = new AbortController();
   const uploadSignal = opts.signal ? AbortSignal.any([opts.signal, stopUpload.signal]) : stopUpload.signal;
   let encrypting: Promise<Awaited<ReturnType<typeof encryptPayload>>> | undefined;
-  // The plaintext digest comes from a worker reading the file on its own, so this thread hashes only the payload.
-  const plaintextDigest = digestFileInWorker(opts.file);
+  digests.failed.catch((err: unknown) => {
+    spool.fail(err instanceof Error ? err : new Error(String(err)));
+    stopUpload.abort();
+  });
   try {
     // The payload size follows from the plaintext size, so encryption starts
     // now, and the release starts (and the upload runs) while it is still
     // writing the payload.
     const payloadSize = agePayloadSize(info.size);
     encrypting = openFileSource(opts.file)
-      .then((source) => encryptPayload(source, out, fileKey, { parallel: false, collectEachBatch: true, hashInput: false }))
+      .then((source) => encryptPayload(source, out, fileKey, { parallel: false, collectEachBatch: true, digests: false }))
       .then(
         async (result) => {
           await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
@@ -190,11 +198,12 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     const changed = (): ClientError => new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
     if (encrypted.value.payloadBytes !== payloadSize) throw changed();
     if (sent.status === 'rejected') throw sent.reason;
-    const plain = await plaintextDigest.result;
+    const [plain, sealed] = await Promise.all([digests.file, digests.payload.end()]);
     // Two readers of one file: their bytes are the same only if the file stayed as it was.
     const after = await stat(opts.file);
     if (plain.bytes !== info.size || after.size !== info.size || after.mtimeMs !== info.mtimeMs) throw changed();
-    const enc = { ...encrypted.value, plaintextSha256: plain.sha256 };
+    if (sealed.bytes !== payloadSize) throw new Error(`payload digest covers ${sealed.bytes} of ${payloadSize} bytes`);
+    const enc = { ...encrypted.value, plaintextSha256: plain.sha256, payloadSha256: sealed.sha256 };
     const uploaded = sent.value;
 
     progress('complete', 0, 1);
@@ -229,7 +238,7 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     // Stop an encryption still running (a hub call failed) before the key is wiped.
     if (!out.writableFinished) out.destroy();
     await encrypting?.catch(() => undefined);
-    await plaintextDigest.cancel();
+    await digests.cancel();
     fileKey.fill(0);
     await spool.dispose();
     await rm(dir, { recursive: true, force: true });

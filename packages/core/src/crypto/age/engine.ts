@@ -72,7 +72,7 @@ export class InlineEngine implements Engine {
     private readonly mode: Mode,
     private readonly key: Uint8Array,
     prefixes: { input?: Uint8Array; output?: Uint8Array },
-    private readonly digests: { input: boolean; output: boolean } = { input: true, output: true },
+    private readonly digests = true,
     /** Called after each batch (a young-generation GC, see PayloadOptions.collectEachBatch). */
     private readonly afterBatch?: () => void,
   ) {
@@ -81,9 +81,9 @@ export class InlineEngine implements Engine {
   }
 
   submit(job: Job): void {
-    if (this.digests.input) this.inputHash.update(job.data.subarray(0, job.length));
+    if (this.digests) this.inputHash.update(job.data.subarray(0, job.length));
     const result = crypt(this.mode, this.key, job);
-    if (this.digests.output) this.outputHash.update(result.out.subarray(0, result.outLength));
+    if (this.digests) this.outputHash.update(result.out.subarray(0, result.outLength));
     this.results.push(result);
     this.afterBatch?.();
   }
@@ -95,7 +95,7 @@ export class InlineEngine implements Engine {
   }
 
   async finish(): Promise<Digests> {
-    return { inputSha256: this.digests.input ? this.inputHash.digest('hex') : '', outputSha256: this.digests.output ? this.outputHash.digest('hex') : '' };
+    return { inputSha256: this.digests ? this.inputHash.digest('hex') : '', outputSha256: this.digests ? this.outputHash.digest('hex') : '' };
   }
 
   async close(): Promise<void> {}

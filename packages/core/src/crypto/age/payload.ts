@@ -68,12 +68,6 @@ export interface PayloadOptions {
    * small; an importer decrypting beside its inserts leaves it off.
    */
   collectEachBatch?: boolean;
-  /**
-   * With digests, in-process runs only: hash the input too (default). A
-   * caller that has the input's digest from elsewhere turns it off (publish
-   * hashes the plaintext file in a worker); that digest is then ''.
-   */
-  hashInput?: boolean;
 }
 
 export const BATCH_CHUNKS = 16;
@@ -132,10 +126,9 @@ async function pickEngine(reader: ByteReader, mode: Mode, key: Uint8Array, nonce
   const prefixes = mode === 'seal' ? { output: nonce } : { input: nonce };
   const digests = opts.digests ?? true;
   if (big) return new PipelineEngine(mode, key, prefixes, digests);
-  const hashes = { input: digests && opts.hashInput !== false, output: digests };
-  if (!opts.collectEachBatch) return new InlineEngine(mode, key, prefixes, hashes);
+  if (!opts.collectEachBatch) return new InlineEngine(mode, key, prefixes, digests);
   keepFreedChunksMapped();
-  return new InlineEngine(mode, key, prefixes, hashes, youngGc());
+  return new InlineEngine(mode, key, prefixes, digests, youngGc());
 }
 
 /** A counting semaphore; `open()` lets every current and future taker through (used on failure). */
