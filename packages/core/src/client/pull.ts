@@ -73,6 +73,8 @@ export interface PayloadDownloadOptions {
   partial: string;
   downloadFetch?: typeof fetch;
   onProgress?(done: number, total: number): void;
+  /** The partial file's length whenever more of it is on disk (the existing part first, when resuming). */
+  onStored?(end: number): void;
   signal?: AbortSignal;
 }
 
@@ -89,7 +91,8 @@ async function fetchPayload(opts: PayloadDownloadOptions): Promise<{ sha256: str
   const handle = await open(partial, have > 0 ? 'r+' : 'w', 0o600);
   // Chunks gathered into 1 MiB writes, one in flight while the next fills (the hash sees what is written):
   // a write awaited per network chunk held every read behind a thread-pool round trip (358 MB at ~215 MB/s).
-  const sink = new BlockWriter(handle, have, hash);
+  const sink = new BlockWriter(handle, have, hash, undefined, opts.onStored);
+  opts.onStored?.(have);
   try {
     const renew = async (): Promise<string> => (await opts.hub.download(releaseId)).url;
     await downloadPayload(opts.verified.download.url, (chunk) => sink.push(chunk), {
@@ -196,14 +199,15 @@ export class VerifyingPlaintext extends Transform {
 }
 
 /**
- * Decrypts a verified payload file into a VerifyingPlaintext stream and
+ * Decrypts a payload (a verified file, or a growing one: fs/growing-file) into a VerifyingPlaintext stream and
  * returns it at once (read it to drive the decryption). A decryption failure
  * destroys the stream with that error. The file key is zeroed when done.
  */
-export function decryptToStream(payloadPath: string, fileKey: Uint8Array, manifest: Manifest, opts: { onProgress?(done: number, total: number): void } = {}): VerifyingPlaintext {
+export function decryptToStream(payload: string | AsyncIterable<Uint8Array>, fileKey: Uint8Array, manifest: Manifest, opts: { onProgress?(done: number, total: number): void } = {}): VerifyingPlaintext {
   const out = new VerifyingPlaintext(manifest);
+  const input = typeof payload === 'string' ? createReadStream(payload, { highWaterMark: 1 << 20 }) : payload;
   // In-thread decryption: the importer is the bottleneck and shares the cores (see bench/import).
-  decryptPayload(createReadStream(payloadPath, { highWaterMark: 1 << 20 }), out, fileKey, {
+  decryptPayload(input, out, fileKey, {
     digests: false,
     parallel: false,
     onProgress: (n) => opts.onProgress?.(n, manifest.payloadSize),

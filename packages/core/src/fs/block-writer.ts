@@ -55,6 +55,8 @@ export class BlockWriter {
     private readonly position: number,
     private readonly hash?: Hash,
     blockSize = BLOCK_SIZE,
+    /** Told the file offset up to which bytes are on file, after each completed write. */
+    private readonly onWritten?: (end: number) => void,
   ) {
     this.#block = takeBlock(blockSize);
     this.#spare = takeBlock(blockSize);
@@ -106,6 +108,7 @@ export class BlockWriter {
     this.#issued += bytes.byteLength;
     this.#pending = this.handle.write(bytes, 0, bytes.byteLength, at).then(() => {
       this.#written += bytes.byteLength;
+      this.onWritten?.(this.position + this.#written);
     });
     // Hashed while the thread pool writes.
     this.hash?.update(bytes);

@@ -100,9 +100,13 @@ function startSync(user: string, args: string[]): SyncProcess {
 
 const library = (user: string) => join(h.home(user), 'library.sqlite');
 
-/** Reads through the sqlite3 shell, as another program would (read-only, async so the in-process hub keeps serving). */
+/**
+ * Reads through the sqlite3 shell, as another program would (read-only, async so the in-process hub keeps
+ * serving), with a busy timeout as such a program should have: a restarted engine recovering the WAL a
+ * killed import left holds a lock for a moment.
+ */
 async function sql(user: string, query: string): Promise<string> {
-  const { stdout } = await run('sqlite3', ['-readonly', library(user), query]);
+  const { stdout } = await run('sqlite3', ['-readonly', '-cmd', '.timeout 10000', library(user), query]);
   return stdout.trim();
 }
 const rowCount = async (user: string) => Number(await sql(user, 'SELECT count(*) FROM big'));

@@ -1,12 +1,13 @@
 /**
  * @module sync/engine/release-job
  * One release, from the hub into the library: download info → manifest
- * verified against the producer's registered key → payload downloaded into
- * the state directory with Range resume → payload size and SHA-256 checked →
- * grant unwrapped → decrypted as a stream through a verifying pass-through
- * straight into importRelease, which commits rows and the release record in
- * one transaction only when the stream ENDS — and it ends only when the
- * plaintext size and SHA-256 match the manifest.
+ * verified against the producer's registered key → grant unwrapped →
+ * payload downloaded into the state directory with Range resume, and read
+ * back as it grows (fs/growing-file), decrypted as a stream through a
+ * verifying pass-through straight into importRelease, which commits rows and
+ * the release record in one transaction only when the stream ENDS — and it
+ * ends only when the download checked the payload's size and SHA-256 and the
+ * plaintext's size and SHA-256 match the manifest.
  *
  * Invariants: a failure at any step leaves the library as it was. The
  * payload file is kept across a transfer failure, an abort or a killed
@@ -15,6 +16,7 @@
  */
 import { decryptToStream, downloadVerifiedPayload, fetchVerifiedDownload, openGrant } from '../../client/pull.js';
 import { fingerprint } from '../../crypto/manifest.js';
+import { GrowingFile } from '../../fs/growing-file.js';
 import type { IdentitySecrets } from '../../identity/store.js';
 import type { HubClient } from '../../sdk/client.js';
 import { importRelease, type ImportResult } from '../import/import.js';
@@ -61,26 +63,43 @@ export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset,
 
   const emitDl = every(deps.progressEveryMs.events);
   const logDl = every(deps.progressEveryMs.log);
+  const fileKey = openGrant(verified, deps.secrets);
+  // The payload is decrypted and imported while it downloads, read back from the partial file as it
+  // grows: the import can only commit once its source ends, and the source ends only after the download
+  // verified the payload's size and SHA-256 (it fails, and the import rolls back, otherwise).
+  const growing = new GrowingFile(partial);
+  const stopDownload = new AbortController();
   let resumedFrom = 0;
+  let downloadFailure: { error: unknown } | undefined;
   logger.info('download started', { ...ids, total: manifest.payloadSize });
   const t0 = Date.now();
-  const got = await downloadVerifiedPayload({
+  const downloading = downloadVerifiedPayload({
     hub: deps.hub,
     verified,
     partial,
-    signal,
+    signal: AbortSignal.any([signal, stopDownload.signal]),
     ...(deps.downloadFetch ? { downloadFetch: deps.downloadFetch } : {}),
+    onStored: (end) => growing.grewTo(end),
     onProgress: (bytes, total) => {
       const done = bytes === total;
       if (emitDl(done)) events.emit({ type: 'downloading', ...ids, bytes, total, resumedFrom });
       if (logDl(done)) logger.info('download progress', { ...ids, bytes, total });
     },
-  });
-  resumedFrom = got.resumedFrom;
-  logger.info('payload verified', { ...ids, bytes: manifest.payloadSize, resumedFrom, ms: Date.now() - t0 });
+  }).then(
+    (got) => {
+      resumedFrom = got.resumedFrom;
+      logger.info('payload verified', { ...ids, bytes: manifest.payloadSize, resumedFrom, ms: Date.now() - t0 });
+      growing.complete();
+    },
+    (err: unknown) => {
+      downloadFailure ??= { error: err };
+      growing.fail(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    },
+  );
+  downloading.catch(() => undefined);
 
-  const fileKey = openGrant(verified, deps.secrets);
-  const source = decryptToStream(partial, fileKey, manifest);
+  const source = decryptToStream(growing.chunks(), fileKey, manifest);
   const emitIm = every(deps.progressEveryMs.events);
   const logIm = every(deps.progressEveryMs.log);
   const t1 = Date.now();
@@ -115,11 +134,22 @@ export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset,
         if (logIm()) logger.info('import progress', { ...ids, rows, expectedRows: manifest.recordCount });
       },
     });
+  } catch (err) {
+    // A download that failed on its own (a transfer error, a payload that failed its check) is the cause
+    // to report; otherwise the import failed first and the download is stopped.
+    if (downloadFailure) throw downloadFailure.error;
+    stopDownload.abort();
+    await downloading.catch(() => undefined);
+    // Bytes that decrypted wrong (an AEAD failure) are damaged: not kept for a resume.
+    const code = (err as { code?: unknown }).code;
+    if (code === 'BAD_PAYLOAD' || code === 'TRUNCATED') await deps.state.removePayload(releaseId);
+    throw err;
   } finally {
     signal.removeEventListener('abort', onAbort);
     // Stops the decryption if the importer gave up early; a no-op once it ended.
     source.destroy();
   }
+  await downloading;
   await deps.state.removePayload(releaseId);
   logger.info('import committed', { ...ids, rows: result.rows, table: result.table, skipped: result.skipped, ms: Date.now() - t1 });
   return { ...result, producerKeyFingerprint: fingerprint(verified.producerSigningKey) };
