@@ -32,8 +32,10 @@ let threadGc: (() => void) | undefined;
  * they save: each scavenge handed work to them and waited, and the array
  * buffers it freed were swept by another task, on a machine whose cores the
  * publisher shares with its uploads (and here, with the hub). From the first
- * use on, scavenges and array-buffer sweeps run on the collecting thread;
- * both flags are read at each collection, so setting them late is safe (V8
+ * use on, scavenges and array-buffer sweeps run on the collecting thread, in
+ * every isolate of the process (V8 flags are process-wide; a host's other
+ * work keeps collecting, on one thread); both flags are read at each
+ * collection, so setting them late is safe (V8
  * options fixed at start-up, such as --single-threaded-gc, are not). A 1 GiB
  * publish to a local hub, 4 alternating pairs: 1,037 scavenges took 1.24 s
  * on the main thread before and 0.37 s after; publisher CPU 4.13-4.68 s
