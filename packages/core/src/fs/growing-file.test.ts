@@ -22,7 +22,7 @@ describe('GrowingFile', () => {
     const g = new GrowingFile(path);
     g.grewTo(1000);
     let ended = false;
-    const reading = collect(g.chunks()).then((b) => ((ended = true), b));
+    const reading = collect(g.source()).then((b) => ((ended = true), b));
     await new Promise((r) => setTimeout(r, 20));
     appendFileSync(path, all.subarray(1000, 2 << 20));
     g.grewTo(2 << 20);
@@ -37,12 +37,31 @@ describe('GrowingFile', () => {
     expect((await reading).equals(all)).toBe(true);
   });
 
+  it('reads straight into the caller\'s buffer, never past the reported end, and gives 0 once complete', async () => {
+    const path = join(dir, 'c');
+    const all = randomBytes(10_000);
+    writeFileSync(path, all);
+    const g = new GrowingFile(path);
+    g.grewTo(4000);
+    const src = g.source();
+    const target = Buffer.alloc(12_000);
+    expect(await src.read(target, 100, 6000)).toBe(4000);
+    expect(target.subarray(100, 4100).equals(all.subarray(0, 4000))).toBe(true);
+    const waiting = src.read(target, 4100, 6000);
+    await new Promise((r) => setTimeout(r, 20));
+    g.grewTo(all.length);
+    expect(await waiting).toBe(6000);
+    expect(target.subarray(100, 10_100).equals(all)).toBe(true);
+    g.complete();
+    expect(await src.read(target, 0, 10)).toBe(0);
+  });
+
   it('fails the reader, also while it waits for more', async () => {
     const path = join(dir, 'b');
     writeFileSync(path, 'abc');
     const g = new GrowingFile(path);
     g.grewTo(3);
-    const reading = collect(g.chunks());
+    const reading = collect(g.source());
     await new Promise((r) => setTimeout(r, 20));
     g.fail(new Error('payload check failed'));
     await expect(reading).rejects.toThrow('payload check failed');

@@ -5,13 +5,20 @@
  * or `fail`), reads what is there and waits for the rest. The sync engine
  * decrypts and imports a payload this way while it downloads.
  *
+ * The reader is a direct source (crypto/age/source): the decryptor reads
+ * straight into its own batch buffers, where yielding a fresh 1 MiB chunk per
+ * read meant 358 MiB of short-lived buffers for a 5M-row release and a copy
+ * of each into a batch (no difference measured in `dme sync --once` time or
+ * peak RSS, 4 alternating pairs: both within the run-to-run spread).
+ *
  * Invariant: the reader ends only after `complete()`; a `fail()` errors it,
  * also while it waits. It never reads past the last `grewTo` offset, so it
  * sees only bytes whose write completed.
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { DirectSource } from '../crypto/age/source.js';
 
-const READ_SIZE = 1 << 20;
+const CHUNK_SIZE = 1 << 20;
 
 export class GrowingFile {
   private end = 0;
@@ -44,27 +51,53 @@ export class GrowingFile {
     w?.();
   }
 
-  /** The file's bytes from the start, in chunks of up to 1 MiB, as they are written. */
-  async *chunks(): AsyncGenerator<Uint8Array> {
-    let handle: Awaited<ReturnType<typeof open>> | undefined;
+  /** The file's bytes from the start, as they are written; one reader. */
+  source(): DirectSource {
+    let handle: FileHandle | undefined;
     let at = 0;
-    try {
+    let closed = false;
+    const close = async (): Promise<void> => {
+      closed = true;
+      const h = handle;
+      handle = undefined;
+      await h?.close();
+    };
+    const read = async (target: Uint8Array, offset: number, length: number): Promise<number> => {
       for (;;) {
-        if (this.failure) throw this.failure;
+        if (this.failure) {
+          await close();
+          throw this.failure;
+        }
+        if (closed || length === 0) return 0;
         if (at < this.end) {
           handle ??= await open(this.path, 'r');
-          const buf = new Uint8Array(Math.min(READ_SIZE, this.end - at));
-          const { bytesRead } = await handle.read(buf, 0, buf.length, at);
+          const { bytesRead } = await handle.read(target, offset, Math.min(length, this.end - at), at);
           if (bytesRead === 0) throw new Error(`${this.path} is shorter than the ${this.end} bytes written to it`);
           at += bytesRead;
-          yield buf.subarray(0, bytesRead);
-          continue;
+          return bytesRead;
         }
-        if (this.done) return;
+        if (this.done) {
+          await close();
+          return 0;
+        }
         await new Promise<void>((resolve) => (this.wake = resolve));
       }
-    } finally {
-      await handle?.close();
-    }
+    };
+    return {
+      read,
+      close,
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (;;) {
+            const buf = new Uint8Array(CHUNK_SIZE);
+            const got = await read(buf, 0, buf.length);
+            if (got === 0) return;
+            yield buf.subarray(0, got);
+          }
+        } finally {
+          await close();
+        }
+      },
+    };
   }
 }

@@ -99,7 +99,7 @@ export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset,
   );
   downloading.catch(() => undefined);
 
-  const source = decryptToStream(growing.chunks(), fileKey, manifest);
+  const source = decryptToStream(growing.source(), fileKey, manifest);
   const emitIm = every(deps.progressEveryMs.events);
   const logIm = every(deps.progressEveryMs.log);
   const t1 = Date.now();
