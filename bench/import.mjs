@@ -160,6 +160,15 @@ function runChild(args) {
 
 
 /**
+ * Writes every dirty page to disk (sync(1)) before a contender starts, so
+ * none pays for the writeback of what the step before it wrote (the 358 MB
+ * publish before the pull, the other contender's database).
+ */
+function settle() {
+  spawnSync('sync');
+}
+
+/**
  * Producer publishes the CSV to a fresh local hub, the consumer subscribes
  * and is approved, then `dme sync --once` runs as the consumer, timed with
  * /usr/bin/time when present (else wall clock only).
@@ -192,6 +201,7 @@ async function withDownload(csv, work) {
     const publishSecs = (performance.now() - p0) / 1000;
     const timedSync = existsSync('/usr/bin/time');
     const cmd = [process.execPath, DME, 'sync', '--once', '--json'];
+    settle();
     const s0 = performance.now();
     const r = spawnSync(timedSync ? '/usr/bin/time' : cmd[0], timedSync ? ['-f', '%U %S %M', ...cmd] : cmd.slice(1), {
       cwd: work,
@@ -247,6 +257,7 @@ async function main() {
 
     // (a) ours
     const libPath = join(work, 'library.db');
+    settle();
     const ours = await runChild([payload, keyFile, libPath, String(rows)]);
     if (ours.plaintextSha256 !== enc.plaintextSha256) throw new Error('decrypted plaintext differs from the encrypted one');
     if (ours.rows !== rows || ours.count !== rows) throw new Error(`ours imported ${ours.rows} rows (table has ${ours.count}), expected ${rows}`);
@@ -255,6 +266,7 @@ async function main() {
 
     // (b) peer: an existing table takes every line as data, so --skip 1 drops the header.
     const peerDb = join(work, 'peer.db');
+    settle();
     const s0 = performance.now();
     // /usr/bin/time reports the shell's CPU seconds on its last stderr line.
     const timed = existsSync('/usr/bin/time');
