@@ -78,6 +78,7 @@ export default defineConfig([
     '**/out/',
     '**/build/',
     '**/dist-electron/',
+    '**/dist-bundle/',
     '**/coverage/',
     '**/.tmp/',
     '**/*.tsbuildinfo',

@@ -12,6 +12,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const at = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const build = spawnSync(process.execPath, ['node_modules/typescript-native/bin/tsc', '-b'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
+// The `dme` command starts faster bundled; without the bundle it runs from dist/.
+if (spawnSync(process.execPath, ['scripts/bundle-cli.mjs'], { cwd: root, stdio: 'inherit' }).status !== 0) console.error('The dme command was not bundled; it runs unbundled.');
 
 const hubUrl = new URL(process.env.DME_HUB_URL || `http://${process.env.DME_HUB_HOST || '127.0.0.1'}:${process.env.DME_HUB_PORT || 8787}`);
 const children = [];

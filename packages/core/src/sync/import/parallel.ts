@@ -7,9 +7,8 @@
  * from TypeScript source (tests), the built sibling under dist/ is used, and
  * where none exists `startParseWorker` returns null (parse in-thread).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { builtFile } from '../../fs/built-file.js';
 import { FormatError, type FormatErrorCode } from '../../formats/errors.js';
 import type { ByteSource } from '../../formats/source.js';
 import type { FileFormat } from '../../formats/types.js';
@@ -42,12 +41,7 @@ type FromWorker =
 
 /** The worker script to run, or null (then imports parse in-thread). */
 export function workerPath(): string | null {
-  const here = fileURLToPath(import.meta.url);
-  const js = here.replace(/parallel\.[cm]?[jt]s$/, 'parse-worker.js');
-  if (here.endsWith('.js')) return existsSync(js) ? js : null;
-  const i = js.lastIndexOf('/src/');
-  const built = i < 0 ? js : `${js.slice(0, i)}/dist/${js.slice(i + 5)}`;
-  return existsSync(built) ? built : null;
+  return builtFile(import.meta.url, 'sync/import/parse-worker.js');
 }
 
 function rebuild(e: WireError): Error {

@@ -12,8 +12,7 @@
  */
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { builtFile } from '../../fs/built-file.js';
 import { detectFormat, isGzip } from '../../formats/detect.js';
 import { readRecords } from '../../formats/read-records.js';
 import type { ByteSource } from '../../formats/source.js';
@@ -58,12 +57,7 @@ export type ScratchPlan =
 
 /** The built scratch worker, or null (tests from TypeScript source without a build: serial). */
 export function scratchWorkerPath(): string | null {
-  const here = fileURLToPath(import.meta.url);
-  const js = here.replace(/scratch-plan\.[cm]?[jt]s$/, 'scratch-worker.js');
-  if (here.endsWith('.js')) return existsSync(js) ? js : null;
-  const i = js.lastIndexOf('/src/');
-  const built = i < 0 ? js : `${js.slice(0, i)}/dist/${js.slice(i + 5)}`;
-  return existsSync(built) ? built : null;
+  return builtFile(import.meta.url, 'sync/import/scratch-worker.js');
 }
 
 /** The source from the start: `head` then the rest of `it`; returning early closes the source. */
