@@ -6,6 +6,7 @@
  * Stack traces are printed only with DME_DEBUG=1.
  */
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { packageRoot } from '../fs/built-file.js';
 import { CliError, describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './errors.js';
 import { removePendingTempFiles } from '../fs/atomic-file.js';
@@ -67,7 +68,7 @@ async function decision(action: 'approve' | 'reject' | 'suspend' | 'reinstate'):
 
 function version(): string {
   const require = createRequire(import.meta.url);
-  return (require(`${packageRoot(import.meta.url) ?? '../..'}/package.json`) as { version: string }).version;
+  return (require(join(packageRoot(import.meta.url) ?? '../..', 'package.json')) as { version: string }).version;
 }
 
 export function mainHelp(): string {

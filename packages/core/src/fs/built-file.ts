@@ -9,12 +9,14 @@
  * chunk, whose own name says nothing about what it holds.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The package root above `moduleUrl` (the folder holding its dist/, dist-bundle/ or src/), or null. */
 export function packageRoot(moduleUrl: string): string | null {
   const here = fileURLToPath(moduleUrl);
-  const m = /^(.*)\/(?:dist|dist-bundle|src)\//.exec(here);
+  // Either separator: Windows paths come back with backslashes.
+  const m = /^(.*)[\\/](?:dist|dist-bundle|src)[\\/]/.exec(here);
   return m ? m[1]! : null;
 }
 
@@ -22,6 +24,6 @@ export function packageRoot(moduleUrl: string): string | null {
 export function builtFile(moduleUrl: string, rel: string): string | null {
   const root = packageRoot(moduleUrl);
   if (!root) return null;
-  const path = `${root}/dist/${rel}`;
+  const path = join(root, 'dist', ...rel.split('/'));
   return existsSync(path) ? path : null;
 }
