@@ -16,9 +16,7 @@
  * sees only bytes whose write completed.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { DirectSource } from '../crypto/age/source.js';
-
-const CHUNK_SIZE = 1 << 20;
+import { chunksOf, type DirectSource } from '../crypto/age/source.js';
 
 export class GrowingFile {
   private end = 0;
@@ -83,21 +81,6 @@ export class GrowingFile {
         await new Promise<void>((resolve) => (this.wake = resolve));
       }
     };
-    return {
-      read,
-      close,
-      async *[Symbol.asyncIterator]() {
-        try {
-          for (;;) {
-            const buf = new Uint8Array(CHUNK_SIZE);
-            const got = await read(buf, 0, buf.length);
-            if (got === 0) return;
-            yield buf.subarray(0, got);
-          }
-        } finally {
-          await close();
-        }
-      },
-    };
+    return { read, close, [Symbol.asyncIterator]: () => chunksOf(read, close) };
   }
 }

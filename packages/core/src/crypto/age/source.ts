@@ -244,17 +244,24 @@ export async function openFileSource(path: string): Promise<DirectSource> {
     close,
     size,
     at: () => (handle && seekable ? { fd: handle.fd, offset: pos } : undefined),
-    async *[Symbol.asyncIterator]() {
-      try {
-        for (;;) {
-          const buf = new Uint8Array(1024 * 1024);
-          const got = await read(buf, 0, buf.length);
-          if (got === 0) return;
-          yield buf.subarray(0, got);
-        }
-      } finally {
-        await close();
-      }
-    },
+    [Symbol.asyncIterator]: () => chunksOf(read, close),
   };
+}
+
+/**
+ * A direct source's bytes as fresh 1 MiB chunks, for consumers that iterate
+ * instead of reading into their own buffers; closes the source at the end or
+ * when the consumer stops early.
+ */
+export async function* chunksOf(read: DirectSource['read'], close: () => Promise<void>): AsyncGenerator<Uint8Array> {
+  try {
+    for (;;) {
+      const buf = new Uint8Array(1024 * 1024);
+      const got = await read(buf, 0, buf.length);
+      if (got === 0) return;
+      yield buf.subarray(0, got);
+    }
+  } finally {
+    await close();
+  }
 }
