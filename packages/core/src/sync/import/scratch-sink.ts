@@ -10,6 +10,7 @@
  * attached file, and its thread is gone.
  */
 import { Worker } from 'node:worker_threads';
+import { flushWhile } from '../../fs/flush-while.js';
 import { LibraryError, type LibraryErrorCode } from '../library/errors.js';
 import { ImportError } from './errors.js';
 import type { CommitInfo, ToWriter, WriterInit } from './scratch-writer.js';
@@ -31,7 +32,10 @@ export class WriterSink {
   /** Resolves once the writer's transaction is open and the staging table made. */
   readonly ready: Promise<void>;
 
+  private readonly path: string;
+
   constructor(script: string, init: WriterInit) {
+    this.path = init.path;
     // A small young generation, as for the scratch workers: the writer's JavaScript only passes messages.
     this.worker = new Worker(script, { workerData: init, resourceLimits: { maxYoungGenerationSizeMb: 4 }, execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
     this.ready = this.expect(0);
@@ -70,7 +74,9 @@ export class WriterSink {
 
   async commit(info: CommitInfo): Promise<void> {
     await this.ready;
-    await this.ask({ type: 'commit', id: this.nextId++, ...info });
+    const committing = this.ask({ type: 'commit', id: this.nextId++, ...info });
+    // The commit checkpoints the whole load into the library file; this thread has nothing else to do meanwhile.
+    await Promise.all([committing, flushWhile(this.path, committing)]);
     this.settled = true;
   }
 
