@@ -21,6 +21,7 @@
  */
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { chunksAllocated } from '../runtime/gc.js';
 
 export const BLOCK_SIZE = 1024 * 1024;
 
@@ -74,6 +75,8 @@ export class BlockWriter {
 
   async push(chunk: Uint8Array): Promise<void> {
     if (this.#released) throw new Error('BlockWriter used after release');
+    // Each network chunk is a fresh buffer, garbage once copied here (runtime/gc).
+    chunksAllocated(chunk.byteLength);
     let rest = chunk;
     while (rest.byteLength > 0) {
       const n = Math.min(rest.byteLength, this.#block.byteLength - this.#fill);

@@ -7,6 +7,7 @@
  * bounded by one chunk whatever the consumer's speed.
  */
 import { open } from 'node:fs/promises';
+import { chunksAllocated } from '@dme/core/runtime/gc';
 
 const CHUNK = 256 * 1024;
 
@@ -27,6 +28,8 @@ export async function openFileStream(path: string, range: { start?: number; end?
         try {
           const want = Math.min(CHUNK, last + 1 - position);
           const buffer = new Uint8Array(Math.max(want, 0));
+          // A fresh buffer per chunk (the socket holds it until written): freed by young GCs, not full ones (runtime/gc).
+          chunksAllocated(buffer.byteLength);
           const { bytesRead } = want > 0 ? await handle.read(buffer, 0, want, position) : { bytesRead: 0 };
           if (bytesRead === 0) {
             await close();

@@ -17,7 +17,8 @@ import { createHash, type Hash } from 'node:crypto';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CHUNK_SIZE } from './constants.js';
 import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
-import { exposeGc, keepFreedChunksMapped } from './worker-tuning.js';
+import { exposeGc } from '../../runtime/gc.js';
+import { keepFreedChunksMapped } from './worker-tuning.js';
 
 export type Mode = 'seal' | 'open';
 

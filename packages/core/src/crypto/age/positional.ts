@@ -27,7 +27,8 @@ import { CHUNK_SIZE } from './constants.js';
 import { AgeError } from './errors.js';
 import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
 import type { FilePosition } from './source.js';
-import { exposeGc, keepFreedChunksMapped, youngGc } from './worker-tuning.js';
+import { exposeGc } from '../../runtime/gc.js';
+import { keepFreedChunksMapped, youngGc } from './worker-tuning.js';
 
 export interface PositionalJob {
   mode: 'seal' | 'open';

@@ -6,21 +6,10 @@
  * external garbage after tens of MB, per isolate, so each worker runs a
  * young-generation GC after each batch (measured: fastest and smallest). The
  * spawner exposes gc() to new contexts only while workers start (a worker
- * picks it up from a fresh vm context, see engine.ts).
+ * picks it up from a fresh vm context, see engine.ts and runtime/gc).
  */
 import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-/**
- * V8 flags are process-wide: --expose-gc is on only while some pipeline is
- * starting, and never touched if the host already runs with it.
- */
-const hostHasGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
-let gcExposers = 0;
-export function exposeGc(on: boolean): void {
-  if (hostHasGc) return;
-  if (on ? gcExposers++ === 0 : --gcExposers === 0) setFlagsFromString(on ? '--expose-gc' : '--no-expose-gc');
-}
+import { minorGc } from '../../runtime/gc.js';
 
 let threadGc: (() => void) | undefined;
 /**
@@ -45,10 +34,7 @@ export function youngGc(): () => void {
   if (!threadGc) {
     setFlagsFromString('--no-parallel-scavenge');
     setFlagsFromString('--no-concurrent-array-buffer-sweeping');
-    exposeGc(true);
-    const gc = runInNewContext('typeof gc === "function" ? gc : undefined') as ((o?: { type: string }) => void) | undefined;
-    exposeGc(false);
-    threadGc = gc ? () => gc({ type: 'minor' }) : () => undefined;
+    threadGc = minorGc();
   }
   return threadGc;
 }
