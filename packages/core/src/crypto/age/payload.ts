@@ -65,7 +65,8 @@ export interface PayloadOptions {
    * encrypts or decrypts in-process: the cipher's 64 KiB buffers are freed
    * at once instead of piling up until V8 collects (on a 256 MiB publish,
    * 24-26k page faults instead of 35-44k). For a thread whose own garbage is
-   * small; an importer decrypting beside its inserts leaves it off.
+   * small; an importer decrypting beside its inserts leaves it off (its
+   * batches then count toward a young GC every few MiB, runtime/gc).
    */
   collectEachBatch?: boolean;
 }
