@@ -15,9 +15,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { chunksAllocated, exposeGc } from '../../runtime/gc.js';
 import { CHUNK_SIZE } from './constants.js';
 import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
-import { chunksAllocated, exposeGc } from '../../runtime/gc.js';
 import { keepFreedChunksMapped } from './worker-tuning.js';
 
 export type Mode = 'seal' | 'open';

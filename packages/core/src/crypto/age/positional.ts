@@ -23,11 +23,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { exposeGc } from '../../runtime/gc.js';
 import { CHUNK_SIZE } from './constants.js';
 import { AgeError } from './errors.js';
 import { openBatch, sealBatch, type OpenedBatch } from './stream.js';
 import type { FilePosition } from './source.js';
-import { exposeGc } from '../../runtime/gc.js';
 import { keepFreedChunksMapped, youngGc } from './worker-tuning.js';
 
 export interface PositionalJob {
