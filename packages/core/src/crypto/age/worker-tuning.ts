@@ -1,12 +1,12 @@
 /**
- * Process settings the crypto worker threads rely on: gc() for the workers,
+ * Settings for code that makes a batch of cipher chunks at a time: a young
+ * GC after each batch, with V8's scavenges kept on the collecting thread,
  * and glibc keeping freed chunk buffers mapped.
  *
  * node:crypto returns a fresh 64 KiB buffer per chunk; V8 only collects that
- * external garbage after tens of MB, per isolate, so each worker runs a
- * young-generation GC after each batch (measured: fastest and smallest). The
- * spawner exposes gc() to new contexts only while workers start (a worker
- * picks it up from a fresh vm context, see engine.ts and runtime/gc).
+ * external garbage after tens of MB, per isolate (runtime/gc, which also
+ * exposes gc()). The pipeline's worker threads take gc() themselves from a
+ * fresh vm context while the spawner has it exposed (engine.ts).
  */
 import { setFlagsFromString } from 'node:v8';
 import { minorGc } from '../../runtime/gc.js';
