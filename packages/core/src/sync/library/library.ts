@@ -23,22 +23,28 @@ export interface OpenLibraryOptions {
   busyTimeoutMs?: number;
   /**
    * Page size for a NEW library file, bytes (a power of two, 512–65536);
-   * an existing file keeps the size it was made with. Default 4096: see
+   * an existing file keeps the size it was made with. Default 16384: see
    * DEFAULT_PAGE_SIZE.
    */
   pageSize?: number;
 }
 
 /**
- * Page size of new libraries: SQLite's 4 KiB. Bigger pages speed up
- * snapshot loads (every page is written twice, WAL then checkpoint, a
- * syscall pair per page: 1M phone rows insert + commit 0.39 s at 4 KiB,
- * 0.21 s at 64 KiB) but slow keyed tables, whose upserts write scattered
- * pages (1M rows keyed on e164, CPU: first load 10.3 s at 4 KiB, 11.7 at
- * 16 KiB, 22.6 at 64 KiB; 20k random upserts 0.26 / 0.38 / 0.67 s). A
- * library of large snapshot-only datasets may ask for 65536.
+ * Page size of new libraries: 16 KiB. In WAL mode every page is written
+ * twice (to the WAL, then by the checkpoint), each time a syscall pair per
+ * page, and syscalls are what the import's one writer thread spends most on
+ * (on this VM a syscall or page fault costs several microseconds). `dme
+ * sync --once` of 5M phone rows, 4 alternating pairs: writer thread 1.15-1.34
+ * CPU-s at 16 KiB against 1.72-2.10 at 4 KiB (8 KiB: 1.56-1.70), wall
+ * 4.07-5.00 s against 4.42-5.42. Keyed (incremental) datasets do not pay for
+ * it: 1M-row first release keyed on e164, 2 pairs, CPU 21.07 / 15.07 s at
+ * 16 KiB against 21.28 / 15.45 at 4 KiB; 20 releases of 1,000 random
+ * upserts 0.35 / 0.32 s against 0.38 / 0.29. (An earlier measurement had
+ * upserts 46% slower at 16 KiB; it does not reproduce with today's import
+ * path.) 64 KiB halves the commit again but makes every scattered upsert
+ * write 64 KiB frames.
  */
-export const DEFAULT_PAGE_SIZE = 4096;
+export const DEFAULT_PAGE_SIZE = 16384;
 
 export class Library {
   /** Raw connection, for reads (the Data screen, tests). Writes belong to the importer. */
