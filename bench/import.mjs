@@ -45,13 +45,14 @@
  * - two scratch workers ≈ 1.0 CPU-s each (≈ 0.2 µs/row of it turning CSV
  *   bytes straight into SQLite records and pages, scratch-fast.ts and
  *   scratch-file.ts; the rest thread start-up, messages, page writes);
- * - the scratch writer thread ≈ 2.0 CPU-s: INSERT … SELECT of each block
- *   (the transfer optimisation: raw records, no decode, ≈ 0.25 s/M, mostly
- *   two writes per 4 KiB WAL frame) and the commit with its WAL checkpoint
- *   (≈ 0.15 s/M CPU plus two fsyncs: the WAL, then the database), the one
- *   serial tail. Pages go through the WAL and then the database, where
- *   the sqlite3 shell writes its database once: ≈ 2 of the 6 CPU-s are
- *   WAL mode's, which the library needs for readers during imports.
+ * - the scratch writer thread ≈ 2.0 CPU-s at 4 KiB library pages, ≈ 1.2 at
+ *   16 KiB (the default since; library/library.ts DEFAULT_PAGE_SIZE):
+ *   INSERT … SELECT of each block (the transfer optimisation: raw records,
+ *   no decode, mostly two writes per WAL frame, a syscall pair per page)
+ *   and the commit with its WAL checkpoint (plus two fsyncs: the WAL, then
+ *   the database), the one serial tail. Pages go through the WAL and then
+ *   the database, where the sqlite3 shell writes its database once: WAL
+ *   mode's cost, which the library needs for readers during imports.
  * On a quiet machine the four threads overlap: 5M rows at load 0.8 took
  * 3.67–3.84 s (CPU 5.05–5.31 s) against sqlite3's 6.55–6.64 s (CPU
  * 5.94–6.03 s), 1.71–1.81×; 1M rows 1.29 s against 1.40 s (1.09×: thread
@@ -67,7 +68,9 @@
  * instead of two.
  *
  * The pull (5M rows, 2 rounds: 4.55–4.59 s against sqlite3's 6.68 s,
- * 1.47×; client CPU ≈ 6.0 s, the hub ≈ 0.3–0.5 s on the same two cores):
+ * 1.47×, at 4 KiB pages; 4.15–4.40 s against 6.17–6.48 s, 1.49×, at 16
+ * KiB; client CPU ≈ 6.0 s, then ≈ 5.1–5.8 s, the hub ≈ 0.3–0.5 s on the
+ * same two cores):
  * ≈ 0.25 s of start-up on one core; the download, decryption and load
  * overlapped, both cores busy (the download ends first, the payload read
  * back as it grows); then a tail on the writer thread alone: the last
@@ -76,7 +79,14 @@
  * fsynced 400 MB WAL). What moved it: the hub and the downloading thread
  * ran full mark-compacts over and over, driven by out-of-heap 64 KiB socket
  * chunks (runtime/gc: a young GC every 4 MiB); the library is flushed while
- * the commit checkpoints (fs/flush-while). Tried without a gain: committing
+ * the commit checkpoints (fs/flush-while); 16 KiB library pages; each
+ * round's copies queued at once (asked one at a time, every copy waited
+ * for the decrypting thread and the writer copied most rounds after the
+ * load). The commit then measured 0.82–0.94 s (0.55 s of it the
+ * checkpoint) and closing ≈ 0.2 s. Moving both SHA-256 digests off the
+ * decrypting thread would save it ≈ 0.4 CPU-s, but skipping them outright
+ * changed the pull by −0.09 s on average (3 pairs): that thread is not
+ * what the pull waits for. Tried without a gain: committing
  * the staging table in parts with a checkpointer thread (the tail shrank,
  * the load grew by as much: the cores are full; and the issue asks for one
  * transaction), lower thread priority (nice) for the scratch workers or
@@ -87,9 +97,9 @@
  * binding each TEXT value ~130 ns (V8 UTF-8 length + copy, two mallocs;
  * numbers bind in ~23 ns) plus SQLite's own insert ≈ 1.1–1.2 s; CSV parse
  * and conversion ≈ 0.35 s; decryption ≈ 0.17 s; commit with the WAL
- * checkpoint ≈ 0.15–0.25 s at the default 4 KiB pages (≈ 0.05 s at 64 KiB,
- * which openLibrary offers but does not default to: it doubles the cost of
- * keyed upserts, see DEFAULT_PAGE_SIZE). One thread must bind every cell
+ * checkpoint ≈ 0.15–0.25 s at 4 KiB pages (≈ 0.05 s at 64 KiB, which
+ * openLibrary offers but does not default to: keyed first loads +40%, see
+ * DEFAULT_PAGE_SIZE). One thread must bind every cell
  * (one SQLite writer, and a transaction cannot read a scratch database
  * another connection is still filling), so ≈ 1.3–1.4 CPU-s/M is this
  * design's floor, against sqlite3's ≈ 1.55 CPU-s/M (≈ 1.8 s/M wall).
