@@ -23,6 +23,7 @@ import { quoteIdent } from '../library/naming.js';
 import type { ColumnDef } from '../library/schema.js';
 import { prepareTarget } from './tables.js';
 import { toWire } from './wire.js';
+import { writerCacheKiB } from './writer-cache.js';
 
 export interface WriterInit {
   path: string;
@@ -43,14 +44,6 @@ export type ToWriter =
   | { type: 'copy'; id: number; file: string; table: string }
   | ({ type: 'commit'; id: number } & CommitInfo)
   | { type: 'rollback'; id: number };
-
-/**
- * The writer's page cache at most (KiB). Its copies only append to the
- * staging table's last pages, so the library's cache size (8 MiB by default)
- * bought nothing: 5M phone rows, 4 alternating pairs, 2 MiB: 4.75-5.24 s,
- * peak RSS 175-180 MB; 8 MiB: 4.73-5.05 s, 182-187 MB.
- */
-const MAX_CACHE_KIB = 2048;
 
 /** Tables copied between two flushes of the WAL (a block is ~1 MiB of text, a little more in pages). */
 const COPIES_PER_FLUSH = 16;
@@ -123,7 +116,7 @@ function main(): void {
     db = new Database(init.path, { fileMustExist: true });
     db.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
     db.pragma('synchronous = NORMAL');
-    db.pragma(`cache_size = ${-Math.min(init.cacheKiB, MAX_CACHE_KIB)}`);
+    db.pragma(`cache_size = ${-writerCacheKiB(Number(db.pragma('page_size', { simple: true })), init.cacheKiB)}`);
     db.pragma('foreign_keys = ON');
     db.exec('BEGIN IMMEDIATE');
     const target = prepareTarget(db, init.table, 'snapshot', init.columns, []);

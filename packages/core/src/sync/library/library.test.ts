@@ -64,10 +64,10 @@ describe('openLibrary', () => {
     lib.close();
   });
 
-  it('makes new files with 16 KiB pages (or the size asked for) and leaves an existing file at its own size', () => {
+  it('makes new files with 8 KiB pages (or the size asked for) and leaves an existing file at its own size', () => {
     const fresh = openLibrary(join(dir, 'fresh.db'));
     expect(fresh.db.pragma('page_size', { simple: true })).toBe(DEFAULT_PAGE_SIZE);
-    expect(DEFAULT_PAGE_SIZE).toBe(16384);
+    expect(DEFAULT_PAGE_SIZE).toBe(8192);
     fresh.close();
     const big = openLibrary(join(dir, 'big.db'), { pageSize: 65536 });
     expect(big.db.pragma('page_size', { simple: true })).toBe(65536);

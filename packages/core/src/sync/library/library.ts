@@ -23,28 +23,32 @@ export interface OpenLibraryOptions {
   busyTimeoutMs?: number;
   /**
    * Page size for a NEW library file, bytes (a power of two, 512–65536);
-   * an existing file keeps the size it was made with. Default 16384: see
+   * an existing file keeps the size it was made with. Default 8192: see
    * DEFAULT_PAGE_SIZE.
    */
   pageSize?: number;
 }
 
 /**
- * Page size of new libraries: 16 KiB. In WAL mode every page is written
+ * Page size of new libraries: 8 KiB. In WAL mode every page is written
  * twice (to the WAL, then by the checkpoint), each time a syscall pair per
  * page, and syscalls are what the import's one writer thread spends most on
  * (on this VM a syscall or page fault costs several microseconds). `dme
- * sync --once` of 5M phone rows, 4 alternating pairs: writer thread 1.15-1.34
- * CPU-s at 16 KiB against 1.72-2.10 at 4 KiB (8 KiB: 1.56-1.70), wall
- * 4.07-5.00 s against 4.42-5.42. Keyed (incremental) datasets do not pay for
- * it: 1M-row first release keyed on e164, 2 pairs, CPU 21.07 / 15.07 s at
+ * sync --once` of 5M phone rows, alternating pairs: writer thread 1.15-1.34
+ * CPU-s at 16 KiB against 1.72-2.10 at 4 KiB, wall 4.07-5.00 s against
+ * 4.42-5.42. But the import's writer must also cache about pageSize/8 pages
+ * (import/writer-cache.ts): 20 MiB at 16 KiB put the pull's peak RSS at
+ * 189-195 MB against a 200 MB target, for 3.83-4.33 s; 8 KiB with 8 MiB
+ * ran 4.27-4.91 s against 4.56-5.19 s for 16 KiB with 2 MiB (4 pairs), at
+ * 167-176 MB. Keyed (incremental) datasets do not pay for pages up to
+ * 16 KiB: 1M-row first release keyed on e164, CPU 21.07 / 15.07 s at
  * 16 KiB against 21.28 / 15.45 at 4 KiB; 20 releases of 1,000 random
  * upserts 0.35 / 0.32 s against 0.38 / 0.29. (An earlier measurement had
  * upserts 46% slower at 16 KiB; it does not reproduce with today's import
- * path.) 64 KiB pages do cost keyed tables: the same 1M-row release 21.27 /
- * 22.50 CPU-s against 14.64 / 16.24 at 16 KiB, the upserts 0.41 / 0.38 s.
+ * path.) 64 KiB pages do cost them: the same release 21.27 / 22.50 CPU-s
+ * against 14.64 / 16.24 at 16 KiB, the upserts 0.41 / 0.38 s.
  */
-export const DEFAULT_PAGE_SIZE = 16384;
+export const DEFAULT_PAGE_SIZE = 8192;
 
 export class Library {
   /** Raw connection, for reads (the Data screen, tests). Writes belong to the importer. */
