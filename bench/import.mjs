@@ -46,7 +46,8 @@
  *   bytes straight into SQLite records and pages, scratch-fast.ts and
  *   scratch-file.ts; the rest thread start-up, messages, page writes);
  * - the scratch writer thread ≈ 2.0 CPU-s at 4 KiB library pages, ≈ 1.2 at
- *   16 KiB (the default since; library/library.ts DEFAULT_PAGE_SIZE):
+ *   16 KiB (8 KiB is the default since, library/library.ts DEFAULT_PAGE_SIZE,
+ *   with a writer cache of pageSize/8 pages, import/writer-cache.ts):
  *   INSERT … SELECT of each block (the transfer optimisation: raw records,
  *   no decode, mostly two writes per WAL frame, a syscall pair per page)
  *   and the commit with its WAL checkpoint (plus two fsyncs: the WAL, then
@@ -69,8 +70,9 @@
  *
  * The pull (5M rows, 2 rounds: 4.55–4.59 s against sqlite3's 6.68 s,
  * 1.47×, at 4 KiB pages; 4.15–4.40 s against 6.17–6.48 s, 1.49×, at 16
- * KiB; client CPU ≈ 6.0 s, then ≈ 5.1–5.8 s, the hub ≈ 0.3–0.5 s on the
- * same two cores):
+ * KiB with a 2 MiB writer cache; 4.30 s against 6.70 s, 1.56×, at 8 KiB
+ * with 8 MiB; client CPU ≈ 6.0 s, then ≈ 5.1–6.0 s, the hub ≈ 0.3–0.5 s on
+ * the same two cores):
  * ≈ 0.25 s of start-up on one core; the download, decryption and load
  * overlapped, both cores busy (the download ends first, the payload read
  * back as it grows); then a tail on the writer thread alone: the last
@@ -79,11 +81,15 @@
  * fsynced 400 MB WAL). What moved it: the hub and the downloading thread
  * ran full mark-compacts over and over, driven by out-of-heap 64 KiB socket
  * chunks (runtime/gc: a young GC every 4 MiB); the library is flushed while
- * the commit checkpoints (fs/flush-while); 16 KiB library pages; each
+ * the commit checkpoints (fs/flush-while); bigger library pages; each
  * round's copies queued at once (asked one at a time, every copy waited
  * for the decrypting thread and the writer copied most rounds after the
- * load). The commit then measured 0.82–0.94 s (0.55 s of it the
- * checkpoint) and closing ≈ 0.2 s. Moving both SHA-256 digests off the
+ * load); a writer cache that holds the staging table's rightmost interior
+ * page while it fills (smaller, SQLite rewrites that page's WAL frame
+ * again and again and the commit rereads the WAL to redo checksums: 16 KiB
+ * pages, COMMIT 157–172 ms with 2 MiB, 13–23 ms from 20 MiB). The commit
+ * then measured 0.51–0.67 s at 8 KiB (mostly the checkpoint) and closing
+ * ≈ 0.2 s. Moving both SHA-256 digests off the
  * decrypting thread would save it ≈ 0.4 CPU-s, but skipping them outright
  * changed the pull by −0.09 s on average (3 pairs): that thread is not
  * what the pull waits for. Tried without a gain: committing
