@@ -155,9 +155,11 @@ export function roundBytesFor(expected: ExpectedSize, bytesPerLine: number, work
 
 /** A running scratch load, or null when no worker can start (the caller then loads serially). */
 export function startScratch(writer: WriterInit, columns: ColumnDef[], plan: Extract<ScratchPlan, { kind: 'scratch' }>, roundBytes: number, libraryPath: string): ScratchLoad | null {
+  const writerScript = builtFile(import.meta.url, 'sync/import/scratch-writer.js');
+  if (!writerScript) return null;
   let sink: WriterSink | undefined;
   try {
-    sink = new WriterSink(plan.workerScript.replace(/scratch-worker\.js$/, 'scratch-writer.js'), writer);
+    sink = new WriterSink(writerScript, writer);
     return new ScratchLoad(sink, { columns, format: plan.format, header: plan.header, names: plan.names, pageSize: SCRATCH_PAGE_SIZE }, {
       workers: plan.workers,
       blockBytes: plan.blockBytes,
