@@ -220,4 +220,21 @@ describe('nodeFetch', () => {
     for (let i = 0; i < 5; i++) await (await nodeFetch(`${base}/json`)).text();
     expect(connectionCount - before).toBeLessThanOrEqual(1);
   });
+
+  it('reuses the connection when a small answer body is cancelled, and drops it when a large one still arriving is', async () => {
+    await (await nodeFetch(`${base}/json`)).text();
+    const before = connectionCount;
+    for (let i = 0; i < 5; i++) {
+      const res = await nodeFetch(`${base}/echo`, { method: 'PUT', body: streamOf([randomBytes(100_000)]), duplex: 'half' } as RequestInit);
+      // Gives the parser the time to take the few bytes after the headers, as an upload's caller does when it reads a header first.
+      await new Promise((r) => setImmediate(r));
+      await res.body?.cancel();
+    }
+    expect(connectionCount - before).toBeLessThanOrEqual(1);
+    const open = connections.size;
+    const big = await nodeFetch(`${base}/big`);
+    await big.body?.cancel();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(connections.size).toBe(open - 1);
+  });
 });

@@ -102,7 +102,11 @@ function webBody(res: IncomingMessage, signal: AbortSignal | undefined, onEnd: (
         }
       },
       cancel() {
-        res.destroy();
+        // A body already received whole (a small answer) is drained, so the
+        // connection goes back to the agent: destroying it cost every upload
+        // piece a new connection. One still arriving is cut off.
+        if (res.complete) res.resume();
+        else res.destroy();
         onEnd();
       },
     },
