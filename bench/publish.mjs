@@ -20,7 +20,12 @@
 // than one into pages freed a moment ago, so whoever runs first pays extra.
 // Each upload's blob is deleted after it (curl's: its release is archived;
 // dme's: the release is left published but its blob file removed) so the next
-// upload starts from the same free memory. Each line also gives the CPU
+// upload starts from the same free memory, and the next upload waits until
+// the disk and the hub are idle again (`sync`, then the hub's CPU flat): the
+// hub answers a whole-body PUT before its background write-back of the file,
+// so curl's write-back used to overlap the dme run that followed it. dme's
+// time includes that write-back for its own payload (completing a release
+// waits until the file is on disk); curl's does not, as a raw upload. Each line also gives the CPU
 // seconds of the uploader (GNU time) and of the hub process (/proc) for it.
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -94,6 +99,22 @@ function timed(cmd, args, opts = {}) {
 
 const mbps = (s) => bytes / 1e6 / s;
 
+/**
+ * Waits until the previous upload has stopped working the machine: the
+ * hub writes each upload's file to disk in the background once it has
+ * answered (curl's 1 GiB was still being written back when the next
+ * upload started), and freeing a deleted payload costs the disk too.
+ * `sync` waits for both; then the hub's CPU must stay flat for 250 ms.
+ */
+async function settle() {
+  spawnSync('sync');
+  for (let tries = 0; tries < 40; tries++) {
+    const before = cpuOf(hub.child.pid);
+    await new Promise((r) => setTimeout(r, 250));
+    if (cpuOf(hub.child.pid) - before < 0.02) return;
+  }
+}
+
 try {
   hub = await startHubProcess(join(dir, 'hub-data'));
   const file = join(dir, 'random.bin');
@@ -138,6 +159,7 @@ try {
   for (let round = 0; round < rounds; round++) {
     for (const who of round % 2 === 0 ? ['curl', 'dme'] : ['dme', 'curl']) {
       dropBlobs();
+      await settle();
       keep(who, who === 'curl' ? await curlOnce() : dmeOnce());
     }
   }
