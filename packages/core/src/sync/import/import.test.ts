@@ -118,6 +118,55 @@ describe('incremental datasets', () => {
     expect(all("SELECT name FROM pragma_table_info('phone_numbers') WHERE pk = 1")).toEqual([{ name: 'e164' }]);
   });
 
+  it('upserts a keyed release in key order: the last row of a key wins, also across statements and releases', async () => {
+    const ds = dataset({ importMode: 'incremental', keyColumns: ['e164'] });
+    // Keys descending, each key twice 300 rows apart (never in the same multi-row statement).
+    const lines: string[] = [];
+    for (let pass = 0; pass < 2; pass++) for (let i = 299; i >= 0; i--) lines.push(`+1212555${String(i).padStart(4, '0')},pass${pass},${i}`);
+    const r = await importRelease(lib, { dataset: ds, release: release('r1'), source: csv(HEADER + lines.join('\n') + '\n') });
+    expect(r.rows).toBe(600);
+    expect(count('phone_numbers')).toBe(300);
+    expect(all("SELECT DISTINCT carrier FROM phone_numbers")).toEqual([{ carrier: 'pass1' }]);
+    await importRelease(lib, { dataset: ds, release: release('r2'), source: csv(HEADER + '+12125550007,later,1\n+12125550007,latest,2\n+12125559999,new,3\n') });
+    expect(all("SELECT e164, carrier, rate FROM phone_numbers WHERE carrier <> 'pass1' ORDER BY e164")).toEqual([
+      { e164: '+12125550007', carrier: 'latest', rate: 2 },
+      { e164: '+12125559999', carrier: 'new', rate: 3 },
+    ]);
+    expect(count('phone_numbers')).toBe(301);
+    // The TEMP staging table is gone with the import.
+    expect(lib.db.prepare("SELECT count(*) AS n FROM sqlite_temp_schema").get()).toEqual({ n: 0 });
+  });
+
+  it('refuses a keyed release with an empty key on its line, leaving the table as it was', async () => {
+    const ds = dataset({ importMode: 'incremental', keyColumns: ['carrier'] });
+    await importRelease(lib, { dataset: ds, release: release('r1'), source: csv(HEADER + rowsCsv(0, 2)) });
+    const bad = dataset({ importMode: 'incremental', keyColumns: ['carrier'], columns: [COLUMNS[0], { name: 'carrier', type: 'text', nullable: true }, COLUMNS[2]] });
+    const err = await importRelease(lib, { dataset: bad, release: release('r2'), source: csv(HEADER + '+12125550005,AT&T,1\n+12125550006,,2\n') }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'IMPORT_NULL', message: expect.stringMatching(/^line 3 .*column carrier/) });
+    // Both rows of r1 have the key Verizon: the later one stayed.
+    expect(all('SELECT e164, carrier FROM phone_numbers ORDER BY e164')).toEqual([{ e164: '+12125550001', carrier: 'Verizon' }]);
+    expect(lib.hasRelease('r2')).toBe(false);
+    expect(lib.db.prepare("SELECT count(*) AS n FROM sqlite_temp_schema").get()).toEqual({ n: 0 });
+    // Columns from the header alone: SQLite refuses the row, and the message names the dataset's table, not its staging table.
+    const untyped = dataset({ id: 'ds-untyped', slug: 'untyped', importMode: 'incremental', keyColumns: ['carrier'], columns: [] });
+    const refused = await importRelease(lib, { dataset: untyped, release: release('r3'), source: csv(HEADER + '+12125550006,,2\n') }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'IMPORT_DATABASE', message: expect.stringContaining('NOT NULL constraint failed: untyped.carrier') });
+  });
+
+  it('upserts a dataset whose columns hide every rowid alias', async () => {
+    const cols = [
+      { name: 'rowid', type: 'text', nullable: false },
+      { name: '_rowid_', type: 'text', nullable: false },
+      { name: 'oid', type: 'integer', nullable: true },
+    ] as const;
+    const ds = dataset({ importMode: 'incremental', keyColumns: ['rowid'], columns: [...cols] });
+    await importRelease(lib, { dataset: ds, release: release('r1'), source: csv('rowid,_rowid_,oid\nb,x,1\na,y,2\nb,z,3\n') });
+    expect(all('SELECT * FROM phone_numbers ORDER BY 1')).toEqual([
+      { rowid: 'a', _rowid_: 'y', oid: 2 },
+      { rowid: 'b', _rowid_: 'z', oid: 3 },
+    ]);
+  });
+
   it('appends when the dataset declares no key', async () => {
     const ds = dataset({ importMode: 'incremental', keyColumns: [] });
     await importRelease(lib, { dataset: ds, release: release('r1'), source: csv(HEADER + rowsCsv(0, 3)) });

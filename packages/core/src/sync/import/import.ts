@@ -26,6 +26,7 @@ import type { ByteSource } from '../../formats/source.js';
 import type { FileFormat } from '../../formats/types.js';
 import { LibraryError } from '../library/errors.js';
 import type { Library } from '../library/library.js';
+import { STAGING_PREFIX } from '../library/naming.js';
 import { insertRelease, saveDataset, type LibraryDataset, type ReleaseInfo } from '../library/metadata.js';
 import { checkColumns, type ColumnDef } from '../library/schema.js';
 import { ImportError } from './errors.js';
@@ -113,7 +114,8 @@ function classify(e: unknown, signal: AbortSignal | undefined): Error {
     return new ImportError('IMPORT_FORMAT', `the file cannot be read: ${e.message}`, { ...(line === undefined ? {} : { line }), ...(record === undefined ? {} : { record }) }, { cause: e });
   }
   const err = e instanceof Error ? e : new Error(String(e));
-  if (err.name === 'SqliteError') return new ImportError('IMPORT_DATABASE', `the library refused the import: ${err.message}`, {}, { cause: e });
+  // A staging table is the dataset's table to the user.
+  if (err.name === 'SqliteError') return new ImportError('IMPORT_DATABASE', `the library refused the import: ${err.message.replaceAll(STAGING_PREFIX, '')}`, {}, { cause: e });
   return new ImportError('IMPORT_SOURCE', `reading the release failed: ${err.message}`, {}, { cause: e });
 }
 
@@ -197,7 +199,9 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
     if (!scratch) {
       // The serial path, also when no worker could start (e.g. a process flag workers refuse).
       const source = plan.kind === 'scratch' ? plan.chunks : plan.source;
-      stream = openBatches(source, { columns: [...dataset.columns], ...hints, ...(req.batchSize ? { batchSize: req.batchSize } : {}) }, req.worker ?? false);
+      // Key columns are NOT NULL (a STRICT primary key): checked per row, so an empty key is reported on its line.
+      const declared = dataset.columns.map((c) => (keys.includes(c.name) ? { ...c, nullable: false } : c));
+      stream = openBatches(source, { columns: declared, ...hints, ...(req.batchSize ? { batchSize: req.batchSize } : {}) }, req.worker ?? false);
       columns = await race(stream.columns());
       checkColumns(columns, keys);
       const target = prepareTarget(db, table, dataset.importMode, columns, keys);

@@ -21,6 +21,14 @@ export interface InsertTarget {
   readonly conflictKeys: readonly string[];
 }
 
+/** ` ON CONFLICT (keys) DO UPDATE SET` every other column to the incoming row's value; '' without keys. */
+export function upsertClause(columns: readonly string[], conflictKeys: readonly string[]): string {
+  if (conflictKeys.length === 0) return '';
+  const keys = new Set(conflictKeys);
+  const updates = columns.filter((c) => !keys.has(c)).map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
+  return ` ON CONFLICT (${conflictKeys.map(quoteIdent).join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
+}
+
 export class BatchInserter {
   /** Rows per full statement. */
   readonly rowsPerStatement: number;
@@ -38,12 +46,7 @@ export class BatchInserter {
     this.rowsPerStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / this.width)));
     this.head = `INSERT INTO ${quoteIdent(target.table)} (${target.columns.map(quoteIdent).join(', ')}) VALUES `;
     this.rowSql = `(${new Array<string>(this.width).fill('?').join(', ')})`;
-    const keys = new Set(target.conflictKeys);
-    const updates = target.columns.filter((c) => !keys.has(c)).map((c) => `${quoteIdent(c)} = excluded.${quoteIdent(c)}`);
-    this.tail =
-      target.conflictKeys.length === 0
-        ? ''
-        : ` ON CONFLICT (${target.conflictKeys.map(quoteIdent).join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`;
+    this.tail = upsertClause(target.columns, target.conflictKeys);
   }
 
   private statement(rows: number): Database.Statement {

@@ -4,13 +4,15 @@
  * Snapshot: a fresh staging table, swapped in place of the real one at the
  * end (drop + rename, same transaction, so readers see old or new, never a
  * mix). Incremental: the real table, created on first use with its PRIMARY
- * KEY, widened with new nullable columns when a release adds some.
+ * KEY, widened with new nullable columns when a release adds some; a keyed
+ * release goes through a TEMP staging table and lands in key order.
  */
 import type Database from 'better-sqlite3';
 import type { ImportMode } from '../../protocol/dataset.js';
 import { quoteIdent, stagingName } from '../library/naming.js';
 import { SQLITE_TYPES, columnSql, createTableSql, type ColumnDef, type TableColumn } from '../library/schema.js';
 import { ImportError } from './errors.js';
+import { upsertClause } from './insert.js';
 
 export interface LoadTarget {
   /** The table rows are inserted into now. */
@@ -78,5 +80,47 @@ export function prepareTarget(db: Database.Database, table: string, mode: Import
   }
   if (tableExists(db, table)) reconcile(db, table, columns, keys);
   else db.exec(createTableSql(table, columns, keys));
-  return { loadTable: table, conflictKeys: keys, finish() {} };
+  if (keys.length === 0) return { loadTable: table, conflictKeys: [], finish() {} };
+  return sortedUpsert(db, table, columns, keys);
+}
+
+/** A name for the table's own rowid that no column hides, or undefined. */
+function rowidAlias(columns: readonly ColumnDef[]): string | undefined {
+  const names = new Set(columns.map((c) => c.name.toLowerCase()));
+  return ['rowid', '_rowid_', 'oid'].find((n) => !names.has(n));
+}
+
+/**
+ * A keyed release is loaded into a TEMP table without keys, then upserted
+ * into the dataset's table in key order. Upserting in file order puts each
+ * row at a random place in the key index, which stops fitting the page
+ * cache as the table grows: a 1M-row first release took 15-21 CPU-s (200k:
+ * 1.4 s). Sorted, the index and the table are written front to back, and
+ * SQLite's sorter works in bounded memory (temporary files beyond it). Rows
+ * with the same key upsert in file order (the staging rowid breaks ties),
+ * so the last one wins, as row-by-row upserts did. Key columns are NOT NULL
+ * in staging as in the table (STRICT primary keys), so a missing key fails
+ * on its own line.
+ */
+function sortedUpsert(db: Database.Database, table: string, columns: readonly ColumnDef[], keys: readonly string[]): LoadTarget {
+  const rowid = rowidAlias(columns);
+  if (!rowid) return { loadTable: table, conflictKeys: keys, finish() {} };
+  const staging = stagingName(table);
+  const keySet = new Set(keys);
+  db.exec(`DROP TABLE IF EXISTS temp.${quoteIdent(staging)}`);
+  db.exec(createTableSql(staging, columns.map((c) => (keySet.has(c.name) ? { ...c, nullable: false } : c)), [], { temp: true }));
+  return {
+    loadTable: staging,
+    conflictKeys: [],
+    finish() {
+      const names = columns.map((c) => c.name);
+      const list = names.map(quoteIdent).join(', ');
+      const order = [...keys.map(quoteIdent), rowid].join(', ');
+      // WHERE true: SQLite's documented way to keep ON CONFLICT from parsing as a join constraint.
+      db.exec(
+        `INSERT INTO main.${quoteIdent(table)} (${list}) SELECT ${list} FROM temp.${quoteIdent(staging)} WHERE true ORDER BY ${order}${upsertClause(names, keys)}`,
+      );
+      db.exec(`DROP TABLE temp.${quoteIdent(staging)}`);
+    },
+  };
 }

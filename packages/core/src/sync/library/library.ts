@@ -40,13 +40,12 @@ export interface OpenLibraryOptions {
  * (import/writer-cache.ts): 20 MiB at 16 KiB put the pull's peak RSS at
  * 189-195 MB against a 200 MB target, for 3.83-4.33 s; 8 KiB with 8 MiB
  * ran 4.27-4.91 s against 4.56-5.19 s for 16 KiB with 2 MiB (4 pairs), at
- * 167-176 MB. Keyed (incremental) datasets do not pay for pages up to
- * 16 KiB: 1M-row first release keyed on e164, CPU 21.07 / 15.07 s at
- * 16 KiB against 21.28 / 15.45 at 4 KiB; 20 releases of 1,000 random
- * upserts 0.35 / 0.32 s against 0.38 / 0.29. (An earlier measurement had
- * upserts 46% slower at 16 KiB; it does not reproduce with today's import
- * path.) 64 KiB pages do cost them: the same release 21.27 / 22.50 CPU-s
- * against 14.64 / 16.24 at 16 KiB, the upserts 0.41 / 0.38 s.
+ * 167-176 MB. Keyed (incremental) datasets no longer care: they are
+ * upserted in key order (import/tables.ts), and a 1M-row first release
+ * keyed on e164 took 3.16 / 2.88 / 2.78 / 2.75 CPU-s at 4 / 8 / 16 / 64 KiB
+ * pages, 20 releases of 1,000 random upserts 0.29-0.33 s at each. (Upserted
+ * in file order, that release took 15-21 CPU-s whatever the page size, and
+ * 64 KiB pages made it 40% slower still.)
  */
 export const DEFAULT_PAGE_SIZE = 8192;
 
@@ -162,7 +161,10 @@ export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Librar
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (mode !== 'wal') throw new LibraryError('LIBRARY_OPEN', `cannot switch ${path} to WAL mode (got ${String(mode)})`);
     db.pragma('synchronous = NORMAL');
-    db.pragma(`cache_size = ${-Math.max(1024, Math.trunc(opts.cacheKiB ?? 8 * 1024))}`);
+    const cacheKiB = Math.max(1024, Math.trunc(opts.cacheKiB ?? 8 * 1024));
+    db.pragma(`cache_size = ${-cacheKiB}`);
+    // Keyed imports stage rows in TEMP tables (import/tables.ts): the same bound there, not better-sqlite3's 16 MB.
+    db.pragma(`temp.cache_size = ${-cacheKiB}`);
     db.pragma('foreign_keys = ON');
     migrate(db);
     db.transaction(() => dropStagingTables(db)).immediate();

@@ -48,11 +48,11 @@ export function columnSql(c: ColumnDef): string {
 }
 
 /** CREATE TABLE for a dataset; `primaryKey` empty → a plain rowid table (row order = file order). */
-export function createTableSql(table: string, columns: readonly ColumnDef[], primaryKey: readonly string[]): string {
+export function createTableSql(table: string, columns: readonly ColumnDef[], primaryKey: readonly string[], opts: { temp?: boolean } = {}): string {
   checkColumns(columns, primaryKey);
   const parts = columns.map(columnSql);
   if (primaryKey.length > 0) parts.push(`PRIMARY KEY (${primaryKey.map(quoteIdent).join(', ')})`);
-  return `CREATE TABLE ${quoteIdent(table)} (\n  ${parts.join(',\n  ')}\n) STRICT`;
+  return `CREATE ${opts.temp ? 'TEMP ' : ''}TABLE ${quoteIdent(table)} (\n  ${parts.join(',\n  ')}\n) STRICT`;
 }
 
 /** The declared columns of an existing table, in order, as SQLite reports them. */
