@@ -52,15 +52,18 @@ import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 
 /**
  * Upload pieces of a single-URL target: each piece costs a request and the
- * store's per-piece work with the sender idle, and the piece in flight is held
- * in memory until the store confirms it. Measured on 1 GiB against the local
- * hub on a quiet machine (2 runs each): 64 MiB pieces cost the hub 1.6-2.0
- * CPU-s against 2.9-3.8 at 16 MiB, and dme publish took 3.55-3.80 s against
- * 4.37-4.79 s; the publisher's CPU was the same (4.3-4.4 s). (Under load,
- * fault counts had favoured 16 MiB: 48 MiB less spool to touch.)
+ * store's per-piece work, and the piece in flight is held in memory until the
+ * store confirms it, memory first touched by each publish (on a VM a page
+ * fault costs more than the bytes' copy). 64 MiB pieces won while every piece
+ * opened a new connection (16 MiB: hub 2.9-3.8 CPU-s per GiB against
+ * 1.6-2.0); with the connection kept (net/node-fetch), 16 MiB pieces cost the
+ * hub no more and the publisher ~0.2 CPU-s per GiB less (12k fewer page
+ * faults): 1 GiB to the local hub, 5 alternating pairs, 64 vs 16 MiB:
+ * 5.10/4.05, 3.82/3.38, 3.74/3.74, 3.68/3.61, 3.71/3.76 s; publisher CPU
+ * 3.87-4.26 vs 3.63-4.07 s.
  */
 const MiB = 1024 * 1024;
-const PIECE_SIZE = 64 * MiB;
+const PIECE_SIZE = 16 * MiB;
 
 /** 'upload' covers encryption too: the payload is uploaded as it is encrypted. */
 
