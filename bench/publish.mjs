@@ -18,14 +18,14 @@
 // then dme first, and the best of each is kept: on this kind of machine (a
 // VM) a write into guest memory the kernel has not used before costs far more
 // than one into pages freed a moment ago, so whoever runs first pays extra.
-// Each upload's blob is deleted after it (curl's: its release is archived;
-// dme's: the release is left published but its blob file removed) so the next
-// upload starts from the same free memory, and the next upload waits until
-// the disk and the hub are idle again (`sync`, then the hub's CPU flat): the
-// hub answers a whole-body PUT before its background write-back of the file,
-// so curl's write-back used to overlap the dme run that followed it. dme's
-// time includes that write-back for its own payload (completing a release
-// waits until the file is on disk); curl's does not, as a raw upload. Each line also gives the CPU
+// Each upload's blob file is deleted after it (curl's release is left
+// uploading, dme's published) so the next upload starts from the same free
+// memory, and the next upload waits until the disk and the hub are idle
+// again (`sync`, then the hub's CPU flat): the hub answers a whole-body PUT
+// before its background write-back of the file, so curl's write-back used to
+// overlap the dme run after it. dme's time includes that write-back for its
+// own payload (completing a release waits until the file is on disk); curl's
+// does not, as a raw upload. Each line also gives the CPU
 // seconds of the uploader (GNU time) and of the hub process (/proc) for it.
 import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
