@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -27,6 +27,24 @@ describe('openLibrary', () => {
     const again = openLibrary(path);
     expect(again.datasets()).toEqual([]);
     again.close();
+  });
+
+  it("puts SQLite's temporary files beside the library unless SQLITE_TMPDIR says where", () => {
+    const quoted = join(dir, "it's here");
+    mkdirSync(quoted);
+    const lib = openLibrary(join(quoted, 'library.db'));
+    expect(lib.db.pragma('temp_store_directory', { simple: true })).toBe(quoted);
+    lib.close();
+    const before = process.env.SQLITE_TMPDIR;
+    process.env.SQLITE_TMPDIR = tmpdir();
+    try {
+      const other = openLibrary(join(dir, 'library.db'));
+      expect(other.db.pragma('temp_store_directory', { simple: true })).toBe(quoted);
+      other.close();
+    } finally {
+      if (before === undefined) delete process.env.SQLITE_TMPDIR;
+      else process.env.SQLITE_TMPDIR = before;
+    }
   });
 
   it('refuses a file that is not SQLite with LIBRARY_OPEN', () => {

@@ -145,6 +145,24 @@ function pageSizeOf(n: number | undefined): number {
   return n;
 }
 
+/**
+ * SQLite's temporary files (a keyed import's TEMP staging table and its
+ * sort, import/tables.ts) go beside the library, on the disk that holds the
+ * data, as the snapshot import's scratch files do: /tmp is a RAM-backed
+ * tmpfs on many Linux systems, where a large release would take memory.
+ * The setting is SQLite's, process-wide (the last library opened wins; a
+ * directory that disappears sends SQLite back to its usual ones), and
+ * SQLITE_TMPDIR, when set, keeps its say.
+ */
+function useTempDirBeside(db: Database.Database, dir: string): void {
+  if (process.env.SQLITE_TMPDIR) return;
+  try {
+    db.pragma(`temp_store_directory = '${dir.replaceAll("'", "''")}'`);
+  } catch {
+    // Not writable: SQLite's own temp directory then.
+  }
+}
+
 /** Opens (creating if needed) the library at `path` and brings its schema up to date. */
 export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Library {
   const pageSize = pageSizeOf(opts.pageSize);
@@ -168,8 +186,11 @@ export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Librar
     db.pragma('foreign_keys = ON');
     migrate(db);
     db.transaction(() => dropStagingTables(db)).immediate();
-    // The other leftover of a killed parallel import: its scratch files beside the library.
-    if (path !== '' && path !== ':memory:') removeStaleScratchDirs(dirname(resolve(path)));
+    if (path !== '' && path !== ':memory:') {
+      // The other leftover of a killed parallel import: its scratch files beside the library.
+      removeStaleScratchDirs(dirname(resolve(path)));
+      useTempDirBeside(db, dirname(resolve(path)));
+    }
   } catch (e) {
     db.close();
     if (e instanceof LibraryError) throw e;
