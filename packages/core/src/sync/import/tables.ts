@@ -96,7 +96,8 @@ function rowidAlias(columns: readonly ColumnDef[]): string | undefined {
  * row at a random place in the key index, which stops fitting the page
  * cache as the table grows: a 1M-row first release took 15-21 CPU-s (200k:
  * 1.4 s). Sorted, the index and the table are written front to back, and
- * SQLite's sorter works in bounded memory (temporary files beyond it). Rows
+ * SQLite's sorter works in bounded memory (temporary files beyond it, kept
+ * beside the library: library.ts useTempDirBeside). Rows
  * with the same key upsert in file order (the staging rowid breaks ties),
  * so the last one wins, as row-by-row upserts did. Key columns are NOT NULL
  * in staging as in the table (STRICT primary keys), so a missing key fails
