@@ -226,7 +226,7 @@ describe('nodeFetch', () => {
     const before = connectionCount;
     for (let i = 0; i < 5; i++) {
       const res = await nodeFetch(`${base}/echo`, { method: 'PUT', body: streamOf([randomBytes(100_000)]), duplex: 'half' } as RequestInit);
-      // Gives the parser the time to take the few bytes after the headers, as an upload's caller does when it reads a header first.
+      // Lets the parser take the few body bytes after the headers (an upload piece's answer brings them in the same packet).
       await new Promise((r) => setImmediate(r));
       await res.body?.cancel();
     }
