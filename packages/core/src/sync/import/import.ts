@@ -28,7 +28,7 @@ import { LibraryError } from '../library/errors.js';
 import type { Library } from '../library/library.js';
 import { STAGING_PREFIX } from '../library/naming.js';
 import { insertRelease, saveDataset, type LibraryDataset, type ReleaseInfo } from '../library/metadata.js';
-import { checkColumns, type ColumnDef } from '../library/schema.js';
+import { checkColumns, withRequiredKeys, type ColumnDef } from '../library/schema.js';
 import { ImportError } from './errors.js';
 import { BatchInserter } from './insert.js';
 import { openBatches, type BatchStream } from './batches.js';
@@ -200,8 +200,7 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
       // The serial path, also when no worker could start (e.g. a process flag workers refuse).
       const source = plan.kind === 'scratch' ? plan.chunks : plan.source;
       // Key columns are NOT NULL (a STRICT primary key): checked per row, so an empty key is reported on its line.
-      const declared = dataset.columns.map((c) => (keys.includes(c.name) ? { ...c, nullable: false } : c));
-      stream = openBatches(source, { columns: declared, ...hints, ...(req.batchSize ? { batchSize: req.batchSize } : {}) }, req.worker ?? false);
+      stream = openBatches(source, { columns: withRequiredKeys(dataset.columns, keys), ...hints, ...(req.batchSize ? { batchSize: req.batchSize } : {}) }, req.worker ?? false);
       columns = await race(stream.columns());
       checkColumns(columns, keys);
       const target = prepareTarget(db, table, dataset.importMode, columns, keys);

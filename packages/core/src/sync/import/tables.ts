@@ -10,7 +10,7 @@
 import type Database from 'better-sqlite3';
 import type { ImportMode } from '../../protocol/dataset.js';
 import { quoteIdent, stagingName } from '../library/naming.js';
-import { SQLITE_TYPES, columnSql, createTableSql, type ColumnDef, type TableColumn } from '../library/schema.js';
+import { SQLITE_TYPES, columnSql, createTableSql, withRequiredKeys, type ColumnDef, type TableColumn } from '../library/schema.js';
 import { ImportError } from './errors.js';
 import { upsertClause } from './insert.js';
 
@@ -107,9 +107,8 @@ function sortedUpsert(db: Database.Database, table: string, columns: readonly Co
   const rowid = rowidAlias(columns);
   if (!rowid) return { loadTable: table, conflictKeys: keys, finish() {} };
   const staging = stagingName(table);
-  const keySet = new Set(keys);
   db.exec(`DROP TABLE IF EXISTS temp.${quoteIdent(staging)}`);
-  db.exec(createTableSql(staging, columns.map((c) => (keySet.has(c.name) ? { ...c, nullable: false } : c)), [], { temp: true }));
+  db.exec(createTableSql(staging, withRequiredKeys(columns, keys), [], { temp: true }));
   return {
     loadTable: staging,
     conflictKeys: [],

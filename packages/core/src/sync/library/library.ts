@@ -187,9 +187,10 @@ export function openLibrary(path: string, opts: OpenLibraryOptions = {}): Librar
     migrate(db);
     db.transaction(() => dropStagingTables(db)).immediate();
     if (path !== '' && path !== ':memory:') {
+      const dir = dirname(resolve(path));
       // The other leftover of a killed parallel import: its scratch files beside the library.
-      removeStaleScratchDirs(dirname(resolve(path)));
-      useTempDirBeside(db, dirname(resolve(path)));
+      removeStaleScratchDirs(dir);
+      useTempDirBeside(db, dir);
     }
   } catch (e) {
     db.close();

@@ -43,6 +43,11 @@ export function checkColumns(columns: readonly ColumnDef[], keyColumns: readonly
   }
 }
 
+/** `columns` with the key columns NOT NULL, as a STRICT table's PRIMARY KEY makes them. */
+export function withRequiredKeys(columns: readonly ColumnDef[], keys: readonly string[]): ColumnDef[] {
+  return columns.map((c) => (keys.includes(c.name) ? { ...c, nullable: false } : c));
+}
+
 export function columnSql(c: ColumnDef): string {
   return `${quoteIdent(c.name)} ${SQLITE_TYPES[c.type]}${c.nullable ? '' : ' NOT NULL'}`;
 }
