@@ -180,6 +180,27 @@ describe('agent API', () => {
     ac.abort();
   });
 
+  it('lets go of the engine for every event stream when it closes, so no event is written to an ended stream', async () => {
+    let listening = 0;
+    const counted: DesktopEngine = Object.create(engine, {
+      on: {
+        value: (l: Parameters<DesktopEngine['on']>[0]) => {
+          listening++;
+          const off = engine.on(l);
+          return () => (listening--, off());
+        },
+      },
+    }) as DesktopEngine;
+    const other = await startAgent({ engine: counted, rendererDir: join(dir, 'renderer') });
+    const res = await fetch(`${other.url}/api/events`, { headers: { 'x-dme-token': other.token } });
+    await res.body!.getReader().read();
+    expect(listening).toBe(1);
+    // close() ends the streams at once; an event emitted before their sockets report 'close' must find no listener.
+    const closing = other.close();
+    expect(listening).toBe(0);
+    await closing;
+  });
+
   it('streams an upload to disk, enforces the size limit', async () => {
     const res = await fetch(`${agent.url}/api/upload?name=phones.csv`, { method: 'POST', headers: { 'x-dme-token': agent.token }, body: 'e164,carrier\n+15550001,Acme\n' });
     expect(res.status).toBe(200);

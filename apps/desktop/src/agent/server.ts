@@ -64,7 +64,8 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const token = opts.token ?? newToken();
   const limit = opts.uploadLimitBytes ?? UPLOAD_LIMIT_BYTES;
   const downloads = new Map<string, { path: string; fileName: string }>();
-  const streams = new Set<ServerResponse>();
+  /** Open event streams, each with what lets go of it (the engine listener, the heartbeat). */
+  const streams = new Map<ServerResponse, () => void>();
   let port = 0;
 
   engine.setHost({
@@ -105,14 +106,15 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
   const events = (req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
     res.write('retry: 2000\n: connected\n\n');
-    streams.add(res);
     const off = engine.on((e) => void res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`));
     const beat = setInterval(() => res.write(': keep-alive\n\n'), opts.heartbeatMs ?? 15_000);
-    req.on('close', () => {
+    const stop = (): void => {
       off();
       clearInterval(beat);
       streams.delete(res);
-    });
+    };
+    streams.set(res, stop);
+    req.on('close', stop);
   };
 
   const download = async (res: ServerResponse, id: string) => {
@@ -180,7 +182,11 @@ export async function startAgent(opts: AgentOptions): Promise<RunningAgent> {
     token,
     port,
     async close() {
-      for (const s of streams) s.end();
+      // Let go at once: the engine still emits while it stops, and a write to an ended stream throws.
+      for (const [s, stop] of streams) {
+        stop();
+        s.end();
+      }
       // close() waits for every connection to end; a browser may hold one open (keep-alive, an
       // unanswered call), so cut them instead of waiting on the browser.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
