@@ -23,6 +23,8 @@ import { decryptPayload, unwrapFileKey } from '../crypto/age/index.js';
 import { checkMeasured, ManifestError, verifyManifest } from '../crypto/manifest.js';
 import { writeFileAtomically } from '../fs/atomic-file.js';
 import { BlockWriter } from '../fs/block-writer.js';
+import { directGet } from '../net/direct-get.js';
+import { nodeFetch } from '../net/node-fetch.js';
 import type { IdentitySecrets } from '../identity/store.js';
 import type { Download } from '../protocol/api-consumer.js';
 import type { Manifest } from '../protocol/manifest.js';
@@ -91,7 +93,9 @@ async function fetchPayload(opts: PayloadDownloadOptions): Promise<{ sha256: str
   const handle = await open(partial, have > 0 ? 'r+' : 'w', 0o600);
   // Chunks gathered into 1 MiB writes, one in flight while the next fills (the hash sees what is written):
   // a write awaited per network chunk held every read behind a thread-pool round trip (358 MB at ~215 MB/s).
-  const sink = new BlockWriter(handle, have, hash, undefined, opts.onStored);
+  // The network itself is read in place (net/direct-get); any other fetch (a throttle, a test's) is used as given.
+  const inPlace = opts.downloadFetch === undefined || opts.downloadFetch === nodeFetch;
+  const sink = new BlockWriter(handle, have, hash, undefined, opts.onStored, !inPlace);
   opts.onStored?.(have);
   try {
     const renew = async (): Promise<string> => (await opts.hub.download(releaseId)).url;
@@ -99,7 +103,7 @@ async function fetchPayload(opts: PayloadDownloadOptions): Promise<{ sha256: str
       startAt: have,
       expectedSize: size,
       renew,
-      ...(opts.downloadFetch ? { fetch: opts.downloadFetch } : {}),
+      ...(inPlace ? { get: directGet } : { fetch: opts.downloadFetch }),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onProgress: (received) => opts.onProgress?.(received, size),
     });

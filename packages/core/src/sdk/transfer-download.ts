@@ -9,8 +9,48 @@ import { Budget, TransferError, describeFailure, failureError, rethrowUnlessTran
 import type { Failure } from './transfer-http.js';
 import { readOrAbort } from './abortable-read.js';
 
+/**
+ * An answer whose body is read in place: each chunk `read()` gives is only
+ * valid until the next `read()` or `cancel()` (on Node: net/direct-get, which
+ * allocates nothing per chunk). A fetch Response is read through the same shape.
+ */
+export interface InPlaceResponse {
+  status: number;
+  headers: Headers;
+  /** The next body bytes, or null at the end. */
+  read(): Promise<Uint8Array | null>;
+  /** Stops reading the body (a no-op once it ended). */
+  cancel(): void;
+  /** The answer as a Response with its body unread, for describing a failure. */
+  toResponse(): Promise<Response>;
+}
+
+export type InPlaceGet = (url: string, init: { headers: Record<string, string>; signal?: AbortSignal }) => Promise<InPlaceResponse>;
+
+function inPlace(res: Response, signal: AbortSignal | undefined): InPlaceResponse {
+  // Locked only once read: a failure's body is still readable by toResponse().
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return {
+    status: res.status,
+    headers: res.headers,
+    read: async () => {
+      if (!res.body) return null;
+      reader ??= res.body.getReader();
+      const r = await readOrAbort(reader, signal);
+      return r.done ? null : r.value;
+    },
+    cancel: () => void reader?.cancel().catch(() => undefined),
+    toResponse: () => Promise.resolve(res),
+  };
+}
+
 export interface DownloadOptions {
   fetch?: typeof fetch;
+  /**
+   * Used instead of `fetch` when given. `write` must be done with each chunk
+   * when its promise resolves: the next read may reuse its memory.
+   */
+  get?: InPlaceGet;
   startAt?: number;
   onProgress?(received: number, total: number | undefined): void;
   renew?(): Promise<string>;
@@ -36,49 +76,50 @@ export async function downloadPayload(url: string, write: (chunk: Uint8Array) =>
     if (total !== undefined && offset === total) return { size: offset };
     let failure: Failure | undefined;
     try {
-      const init: RequestInit = { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {} };
-      if (opts.signal) init.signal = opts.signal;
-      const res = await doFetch(current, init);
-      if (res.ok) {
-        let skip = 0;
-        if (res.status === 206) {
-          const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('Content-Range') ?? '');
-          if (!m || Number(m[1]) !== offset) throw new TransferError('HTTP_ERROR', `server answered a range other than bytes=${offset}-`, 206);
-          if (m[2] !== '*') setTotal(Number(m[2]));
-        } else {
-          // The server ignored Range: read the whole body again and drop what we have.
-          skip = offset;
-          const length = res.headers.get('Content-Length');
-          if (length !== null && /^\d+$/.test(length)) setTotal(Number(length));
-        }
-        const reader = res.body?.getReader();
-        for (;;) {
-          if (!reader) break;
-          const { done, value } = await readOrAbort(reader, opts.signal);
-          if (done) break;
-          let chunk = value;
-          if (skip > 0) {
-            const drop = Math.min(skip, chunk.byteLength);
-            skip -= drop;
-            chunk = chunk.subarray(drop);
-            if (chunk.byteLength === 0) continue;
+      const headers: Record<string, string> = offset > 0 ? { Range: `bytes=${offset}-` } : {};
+      const res = opts.get
+        ? await opts.get(current, { headers, ...(opts.signal ? { signal: opts.signal } : {}) })
+        : inPlace(await doFetch(current, { headers, ...(opts.signal ? { signal: opts.signal } : {}) }), opts.signal);
+      if (res.status >= 200 && res.status < 300) {
+        try {
+          let skip = 0;
+          if (res.status === 206) {
+            const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(res.headers.get('Content-Range') ?? '');
+            if (!m || Number(m[1]) !== offset) throw new TransferError('HTTP_ERROR', `server answered a range other than bytes=${offset}-`, 206);
+            if (m[2] !== '*') setTotal(Number(m[2]));
+          } else {
+            // The server ignored Range: read the whole body again and drop what we have.
+            skip = offset;
+            const length = res.headers.get('Content-Length');
+            if (length !== null && /^\d+$/.test(length)) setTotal(Number(length));
           }
-          if (total !== undefined && offset + chunk.byteLength > total) throw new TransferError('SIZE_MISMATCH', `object is longer than the expected ${total} bytes`);
-          try {
-            await write(chunk);
-          } catch (cause) {
-            // The caller's sink failed: not a network problem, never retried.
-            throw new TransferError('WRITE_FAILED', `write failed at byte ${offset}: ${cause instanceof Error ? cause.message : String(cause)}`);
+          for (let value; (value = await res.read()) !== null; ) {
+            let chunk = value;
+            if (skip > 0) {
+              const drop = Math.min(skip, chunk.byteLength);
+              skip -= drop;
+              chunk = chunk.subarray(drop);
+              if (chunk.byteLength === 0) continue;
+            }
+            if (total !== undefined && offset + chunk.byteLength > total) throw new TransferError('SIZE_MISMATCH', `object is longer than the expected ${total} bytes`);
+            try {
+              await write(chunk);
+            } catch (cause) {
+              // The caller's sink failed: not a network problem, never retried.
+              throw new TransferError('WRITE_FAILED', `write failed at byte ${offset}: ${cause instanceof Error ? cause.message : String(cause)}`);
+            }
+            offset += chunk.byteLength;
+            budget.progressed();
+            opts.onProgress?.(offset, total);
           }
-          offset += chunk.byteLength;
-          budget.progressed();
-          opts.onProgress?.(offset, total);
+        } finally {
+          res.cancel();
         }
         if (total === undefined || offset === total) return { size: offset };
         throw new TypeError(`connection closed at byte ${offset} of ${total}`);
       }
       if (res.status === 416 && total !== undefined && offset === total) return { size: offset };
-      failure = await describeFailure(res);
+      failure = await describeFailure(await res.toResponse());
     } catch (err) {
       rethrowUnlessTransient(err, opts.signal);
       await budget.failed(err, `download at byte ${offset}`);
