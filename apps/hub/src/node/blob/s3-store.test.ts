@@ -14,6 +14,7 @@ import { HeadObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client
 // @ts-expect-error -- s3rver ships no type declarations; the part we use is typed below.
 import S3rverUntyped from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directGet } from '../../../../../packages/core/src/net/direct-get.js';
 import { downloadPayload, uploadPayload } from '../../../../../packages/core/src/sdk/transfer.js';
 import type { UploadedPart } from '../../blob/types.js';
 import { openFileStream } from './file-stream.js';
@@ -62,12 +63,18 @@ async function payload(name: string, size: number): Promise<{ sha: string; open:
   };
 }
 
+/** Downloads through the presigned URL twice, with fetch and with the in-place GET the pull uses; both must agree. */
 async function downloadedSha(s: S3BlobStore, key: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
   const { url } = await s.downloadUrl(key, { expiresInSec: 60 });
-  const result = await downloadPayload(url, async (c) => void hash.update(c), { expectedSize: size });
-  expect(result.size).toBe(size);
-  return hash.digest('hex');
+  const shas: string[] = [];
+  for (const how of [{}, { get: directGet }]) {
+    const hash = createHash('sha256');
+    const result = await downloadPayload(url, async (c) => void hash.update(c), { expectedSize: size, ...how });
+    expect(result.size).toBe(size);
+    shas.push(hash.digest('hex'));
+  }
+  expect(shas[1]).toBe(shas[0]);
+  return shas[0]!;
 }
 
 function partOf(url: string): number {
