@@ -98,6 +98,13 @@
  * the load grew by as much: the cores are full; and the issue asks for one
  * transaction), lower thread priority (nice) for the scratch workers or
  * the importing thread, a smaller first round, 8 KiB library pages.
+ * Then the download itself: through node:http and a web Response it cost
+ * the downloading thread 0.82–0.98 CPU-s for the 358 MB payload (curl -o:
+ * 0.27–0.35), two fresh buffers and a promise per 64 KiB; read in place
+ * from the socket (net/direct-get) 0.39–0.51. With it the pull measured
+ * 3.71–3.91 s against sqlite3's 6.06–6.41 s (1.62×, 1.63×; client CPU
+ * 5.10–5.39 s), where it had measured 4.10–5.24 s (1.27–1.51×) the same
+ * morning.
  *
  * The serial path (incremental datasets, JSON, gzip, small files), 1M
  * phone rows, per million rows, CPU: better-sqlite3
