@@ -13,8 +13,8 @@ import { Readable } from 'node:stream';
 import { HeadObjectCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 // @ts-expect-error -- s3rver ships no type declarations; the part we use is typed below.
 import S3rverUntyped from 's3rver';
+import { directGet } from '@dme/core/net/direct-get';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directGet } from '../../../../../packages/core/src/net/direct-get.js';
 import { downloadPayload, uploadPayload } from '../../../../../packages/core/src/sdk/transfer.js';
 import type { UploadedPart } from '../../blob/types.js';
 import { openFileStream } from './file-stream.js';
