@@ -105,10 +105,11 @@
  * 3.71–3.91 s against sqlite3's 6.06–6.41 s (1.62×, 1.63×; client CPU
  * 5.10–5.39 s), where it had measured 4.10–5.24 s (1.27–1.51×) the same
  * morning. Later that day the same build measured 4.14–5.98 s (CPU
- * 5.76–8.26 s; 1.32–1.49× in 4 of 6 runs): in those runs the writer
- * thread's system time went from ≈ 0.65 to ≈ 1.2 s for the same writes
- * (the WAL and the library, 400 MB each, into page cache this VM had to
- * fault in again), while sqlite3, writing 400 MB, moved far less.
+ * 5.76–8.26 s; 1.32–1.49× in 4 of 6 runs). Per thread, in one such
+ * slow pull out of three run back to back outside the benchmark (4.44 s
+ * against 3.99 and 4.07), the writer thread's system time was 1.17 s
+ * against 0.65–0.66 s for the same writes (the WAL and the library, 400
+ * MB each, into fresh page cache); everything else was the same.
  *
  * The serial path (incremental datasets, JSON, gzip, small files), 1M
  * phone rows, per million rows, CPU: better-sqlite3
