@@ -166,7 +166,7 @@ const mod = (p) => import(pathToFileURL(join(dist, p)).href);
 /** Child mode: decrypt the payload into the importer, print one JSON line. */
 async function child([payload, keyFile, libPath, rowsArg]) {
   const { readFileSync } = await import('node:fs');
-  const { decrypt } = await mod('crypto/age/index.js');
+  const { decrypt, openFileSource } = await mod('crypto/age/index.js');
   const { openLibrary } = await mod('sync/library/index.js');
   const { importRelease } = await mod('sync/import/index.js');
   const identity = readFileSync(keyFile, 'utf8').trim();
@@ -177,7 +177,8 @@ async function child([payload, keyFile, libPath, rowsArg]) {
   // Decryption runs on this thread unless DME_DECRYPT_PARALLEL=1 (age's two
   // workers): measured on 2 shared cores, same speed and ~40 MB less RSS.
   const parallel = { parallel: process.env.DME_DECRYPT_PARALLEL === '1' };
-  const decrypted = decrypt(createReadStream(payload, { highWaterMark: 1 << 20 }), plain, [identity], parallel).then(
+  // Read as the sync engine reads its payload file: straight into the decryptor's own buffers.
+  const decrypted = decrypt(await openFileSource(payload), plain, [identity], parallel).then(
     (r) => (plain.end(), r),
     (e) => (plain.destroy(e), Promise.reject(e)),
   );
