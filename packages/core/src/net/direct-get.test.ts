@@ -45,6 +45,7 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
     seenRange.push(req.headers.range);
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const from = m ? Number(m[1]) : 0;
+    if (from >= big.length) return void res.writeHead(416, { 'content-range': `bytes */${big.length}` }).end();
     const part = big.subarray(from);
     res.writeHead(m ? 206 : 200, { 'content-length': String(part.length), ...(m ? { 'content-range': `bytes ${from}-${big.length - 1}/${big.length}` } : {}) });
     return writeInPieces(res, part, 100_000);
@@ -264,5 +265,7 @@ describe('directGet', () => {
     expect(gets).toBe(2);
     expect(seenRange.at(-1)).toBe(`bytes=${MiB}-`);
     expect(hash.digest('hex')).toBe(sha(big));
+    // Resumed at the very end: the server's 416 says the object is complete.
+    await expect(downloadPayload(`${base}/big`, async () => undefined, { get: directGet, startAt: big.length })).resolves.toEqual({ size: big.length });
   });
 });

@@ -118,7 +118,12 @@ export async function downloadPayload(url: string, write: (chunk: Uint8Array) =>
         if (total === undefined || offset === total) return { size: offset };
         throw new TypeError(`connection closed at byte ${offset} of ${total}`);
       }
-      if (res.status === 416 && total !== undefined && offset === total) return { size: offset };
+      // Asked from the end of a complete object (startAt = its size, not known in advance): the server says so.
+      if (res.status === 416 && offset > 0 && res.headers.get('Content-Range') === `bytes */${offset}`) {
+        res.cancel();
+        setTotal(offset);
+        return { size: offset };
+      }
       failure = await describeFailure(await res.toResponse());
     } catch (err) {
       rethrowUnlessTransient(err, opts.signal);

@@ -191,6 +191,13 @@ describe('downloadPayload', () => {
     expect(result.size).toBe(data.length);
     expect(hash.digest('hex')).toBe(sha(data));
   });
+
+  it('takes a 416 naming the same length as a complete download, and any other 416 as a failure', async () => {
+    handler = (_req, res) => res.writeHead(416, { 'Content-Range': `bytes */${data.length}` }).end();
+    await expect(downloadPayload(`${base}/get`, async () => undefined, { startAt: data.length })).resolves.toEqual({ size: data.length });
+    expect(requests.at(-1)?.headers.range).toBe(`bytes=${data.length}-`);
+    await expect(downloadPayload(`${base}/get`, async () => undefined, { startAt: data.length + 5 })).rejects.toMatchObject({ code: 'HTTP_ERROR', status: 416 });
+  });
 });
 
 describe('describeFailure', () => {
