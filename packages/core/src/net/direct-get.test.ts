@@ -224,6 +224,17 @@ describe('directGet', () => {
     const bad = await directGet(`${rawBase}/bad-chunk`);
     await expect(drain(bad)).rejects.toMatchObject({ name: 'TypeError', cause: { message: expect.stringMatching(/malformed chunk size/) } });
 
+    rawAnswers['/huge-head'] = [`HTTP/1.1 200 OK\r\nX-Big: ${'x'.repeat(70_000)}\r\n\r\n`];
+    await expect(directGet(`${rawBase}/huge-head`)).rejects.toMatchObject({ name: 'TypeError', cause: { message: 'response head too large' } });
+
+    rawAnswers['/huge-chunk-line'] = [`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;${'x'.repeat(2000)}\r\nhello\r\n0\r\n\r\n`];
+    const huge = await directGet(`${rawBase}/huge-chunk-line`);
+    await expect(drain(huge)).rejects.toMatchObject({ name: 'TypeError', cause: { message: 'chunk header too long' } });
+
+    rawAnswers['/long-chunk'] = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX\r\n0\r\n\r\n'];
+    const long = await directGet(`${rawBase}/long-chunk`);
+    await expect(drain(long)).rejects.toMatchObject({ name: 'TypeError', cause: { message: 'chunk data longer than its size' } });
+
     const closed = createNetServer();
     const port = await listen(closed);
     await new Promise((r) => closed.close(r));

@@ -21,11 +21,10 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { BodyReader, HeadReader, fetchFailed as failed } from './http-answer.js';
 
 /** One read from the socket at most; 256 KiB: fewer wake-ups than 64 KiB, still in L2. */
 const READ_BUFFER_BYTES = 256 * 1024;
-const MAX_HEAD_BYTES = 64 * 1024;
-const MAX_CHUNK_LINE = 1024;
 const MAX_REDIRECTS = 20;
 /** Bytes of a failure's body kept for its Response (the SDK reads a few hundred). */
 const MAX_FAILURE_BODY = 64 * 1024;
@@ -51,48 +50,6 @@ export interface DirectResponse {
   toResponse(): Promise<Response>;
 }
 
-function failed(message: string, cause?: unknown): TypeError {
-  return new TypeError('fetch failed', { cause: cause ?? new Error(message) });
-}
-
-interface Head {
-  status: number;
-  statusText: string;
-  headers: Headers;
-}
-
-function parseHead(text: string): Head {
-  const lines = text.split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
-  if (!m) throw failed(`malformed status line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
-  const headers = new Headers();
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw failed(`malformed header line: ${JSON.stringify(line.slice(0, 80))}`);
-    try {
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    } catch (e) {
-      throw failed('malformed header', e);
-    }
-  }
-  const status = Number(m[1]);
-  if (status < 100 || status > 599) throw failed(`status ${status} out of range`);
-  return { status, statusText: m[2] ?? '', headers };
-}
-
-type Framing = { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'close' } | { kind: 'none' };
-
-function framingOf(head: Head): Framing {
-  if (head.status === 204 || head.status === 304) return { kind: 'none' };
-  if (/(^|,)\s*chunked\s*$/i.test(head.headers.get('transfer-encoding') ?? '')) return { kind: 'chunked' };
-  const length = head.headers.get('content-length');
-  if (length !== null) {
-    if (!/^\d+$/.test(length)) throw failed(`malformed Content-Length: ${length}`);
-    return { kind: 'length', left: Number(length) };
-  }
-  return { kind: 'close' };
-}
-
 /** Opens one connection, sends the GET, and resolves once the answer's head arrived. */
 function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
   const { signal } = init;
@@ -103,14 +60,8 @@ function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
   const buffer = new Uint8Array(READ_BUFFER_BYTES);
 
   return new Promise<DirectResponse>((resolveHead, rejectHead) => {
-    let head: Head | undefined;
-    let headBytes: Uint8Array[] = [];
-    let headLength = 0;
-    let framing: Framing = { kind: 'none' };
-    // Chunked decoding: the size line being read, bytes left in the current chunk, what comes next.
-    let chunkState: 'size' | 'data' | 'data-end' | 'trailer' = 'size';
-    let chunkLine = '';
-    let chunkLeft = 0;
+    const heads = new HeadReader();
+    let body: BodyReader | undefined;
     /** Body parts of the last socket read, not yet handed out (views of `buffer`). */
     let parts: Uint8Array[] = [];
     let ended = false;
@@ -135,7 +86,7 @@ function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
       if (ended || failure) return;
       failure = err;
       socket.destroy();
-      if (!head) rejectHead(err);
+      if (!body) rejectHead(err);
       settle();
     };
     const finish = (): void => {
@@ -147,75 +98,6 @@ function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
     const onAbort = (): void => fail(signal!.reason as Error);
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    /** Splits a read of body bytes into parts by the framing; sets `ended` once the body is complete. */
-    const takeBody = (bytes: Uint8Array): void => {
-      if (framing.kind === 'close') {
-        if (bytes.byteLength) parts.push(bytes);
-        return;
-      }
-      if (framing.kind === 'length') {
-        const n = Math.min(bytes.byteLength, framing.left);
-        if (n) parts.push(bytes.subarray(0, n));
-        framing.left -= n;
-        if (framing.left === 0) ended = true;
-        return;
-      }
-      if (framing.kind === 'none') {
-        ended = true;
-        return;
-      }
-      let at = 0;
-      while (at < bytes.byteLength && !ended) {
-        if (chunkState === 'data') {
-          const n = Math.min(bytes.byteLength - at, chunkLeft);
-          parts.push(bytes.subarray(at, at + n));
-          at += n;
-          chunkLeft -= n;
-          if (chunkLeft === 0) chunkState = 'data-end';
-          continue;
-        }
-        const nl = bytes.indexOf(10, at);
-        const end = nl < 0 ? bytes.byteLength : nl + 1;
-        chunkLine += Buffer.from(bytes.buffer, bytes.byteOffset + at, end - at).toString('latin1');
-        at = end;
-        if (chunkLine.length > MAX_CHUNK_LINE) throw failed('chunk header too long');
-        if (nl < 0) break;
-        const line = chunkLine.replace(/\r?\n$/, '');
-        chunkLine = '';
-        if (chunkState === 'data-end') {
-          if (line !== '') throw failed('chunk data longer than its size');
-          chunkState = 'size';
-        } else if (chunkState === 'size') {
-          const size = /^([0-9a-fA-F]{1,12})\s*(;.*)?$/.exec(line);
-          if (!size) throw failed(`malformed chunk size: ${JSON.stringify(line.slice(0, 40))}`);
-          chunkLeft = parseInt(size[1]!, 16);
-          chunkState = chunkLeft === 0 ? 'trailer' : 'data';
-        } else if (line === '') ended = true; // the empty line after the trailers
-      }
-    };
-
-    const takeHead = (bytes: Uint8Array): Uint8Array | undefined => {
-      headBytes.push(bytes.slice());
-      headLength += bytes.byteLength;
-      const all = Buffer.concat(headBytes, headLength);
-      const end = all.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (headLength > MAX_HEAD_BYTES) throw failed('response head too large');
-        headBytes = [all];
-        return undefined;
-      }
-      const parsed = parseHead(all.subarray(0, end).toString('latin1'));
-      // How much of this read was head: the rest is body, still in `buffer`.
-      const bodyStart = bytes.byteLength - (headLength - (end + 4));
-      headBytes = [];
-      headLength = 0;
-      if (parsed.status >= 100 && parsed.status < 200) return bytes.subarray(bodyStart); // interim answer: the real one follows
-      head = parsed;
-      framing = framingOf(parsed);
-      return bytes.subarray(bodyStart);
-    };
-
-    let headSent = false;
     const res: DirectResponse = {
       status: 0,
       statusText: '',
@@ -244,23 +126,25 @@ function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
           // what arrived is enough to describe the failure
         }
         res.cancel();
-        const body = res.status === 204 || res.status === 205 || res.status === 304 ? null : Buffer.concat(kept).subarray(0, MAX_FAILURE_BODY);
-        return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
+        const content = res.status === 204 || res.status === 205 || res.status === 304 ? null : Buffer.concat(kept).subarray(0, MAX_FAILURE_BODY);
+        return new Response(content, { status: res.status, statusText: res.statusText, headers: res.headers });
       },
     };
 
     const onData = (n: number): boolean => {
       try {
-        let bytes: Uint8Array | undefined = buffer.subarray(0, n);
-        while (!head && bytes && bytes.byteLength) bytes = takeHead(bytes);
-        if (!head) return true;
-        if (!headSent) {
-          headSent = true;
-          Object.assign(res, { status: head.status, statusText: head.statusText, headers: head.headers });
+        let bytes: Uint8Array = buffer.subarray(0, n);
+        if (!body) {
+          const got = heads.take(bytes);
+          if (!got) return true;
+          body = new BodyReader(got.head);
+          bytes = got.rest;
+          Object.assign(res, { status: got.head.status, statusText: got.head.statusText, headers: got.head.headers });
           resolveHead(res);
         }
-        if (bytes) takeBody(bytes);
-        if (ended) {
+        body.take(bytes, parts);
+        if (body.ended) {
+          ended = true;
           socket.destroy();
           settle();
           return false;
@@ -287,8 +171,8 @@ function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
     });
     socket.on('error', (e) => fail(failed(e.message, e)));
     socket.on('end', () => {
-      if (framing.kind === 'close' && head) return finish();
-      fail(failed(head ? 'connection closed before the body ended' : 'connection closed before an answer'));
+      if (body?.untilClose) return finish();
+      fail(failed(body ? 'connection closed before the body ended' : 'connection closed before an answer'));
     });
     socket.on('close', () => {
       signal?.removeEventListener('abort', onAbort);
