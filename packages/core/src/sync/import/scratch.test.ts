@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -61,6 +61,27 @@ describe('parallel snapshot load through scratch databases', () => {
       other.close();
     }
     expect(leftovers()).toEqual([]);
+  });
+
+  it("empties each round's scratch files once they are copied, and still commits every row", async () => {
+    const text = csv(400);
+    const seen: Array<Array<{ round: number; size: number }>> = [];
+    // Called after each block's copy; rounds are copied one after the other.
+    const onProgress = (): void => {
+      const [scratch] = leftovers();
+      if (!scratch) return;
+      seen.push(readdirSync(join(dir, scratch)).map((f) => ({ round: Number(/^r(\d+)-/.exec(f)?.[1]), size: statSync(join(dir, scratch, f)).size })));
+    };
+    expect(await run(lib, 'r1', text, { scratch: FORCE, onProgress })).toMatchObject({ rows: 400 });
+    expect(lib.db.prepare('SELECT count(*) AS n FROM items').get()).toEqual({ n: 400 });
+    const last = seen.at(-1)!;
+    const lastRound = Math.max(...last.map((f) => f.round));
+    expect(lastRound).toBeGreaterThanOrEqual(2);
+    // While the last round is copied, every earlier round was copied whole: their files are empty.
+    expect(last.filter((f) => f.round < lastRound).every((f) => f.size === 0)).toBe(true);
+    expect(last.filter((f) => f.round === lastRound).every((f) => f.size > 0)).toBe(true);
+    // Round 0's files had their tables while round 0 was being copied.
+    expect(seen[0]!.filter((f) => f.round === 0).every((f) => f.size > 0)).toBe(true);
   });
 
   it('commits the dataset and release rows with the table (writer thread), and lets go of the write lock', async () => {

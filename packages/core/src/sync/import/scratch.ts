@@ -26,12 +26,13 @@
  *   directory is removed by the next openLibrary or scratch load beside it
  *   (library/scratch-dirs.ts).
  * - A worker never touches a file after closing it, and the importing
- *   thread only reads closed files.
+ *   thread only reads closed files; a round's files are emptied once all
+ *   their tables were copied, and never read again.
  * - Rows keep file order (rowid order), errors name the file's line
  *   (relocate.ts), the earliest failing block wins.
  * - Memory: at most MAX_BLOCKS_IN_FLIGHT blocks per worker.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { makeScratchDir, removeStaleScratchDirs } from '../library/scratch-dirs.js';
@@ -261,6 +262,19 @@ export class ScratchLoad {
       state.records += c.records;
       state.lines += c.lines;
       onProgress?.(state.records, c.end);
+    }
+    // Nothing reads the round's files again: emptied now, their pages go back to the system while the load goes
+    // on, and the WAL and then the checkpoint reuse them. On this VM, page cache it has not handed out lately is
+    // what makes a pull slow: `dme sync --once` of 5M rows, 8 alternating pairs, the writer thread's system
+    // time 0.70-0.96 s with this against 0.79-1.98 s without, the pull 4.25-5.19 s against 4.34-6.28 s.
+    // They stay attached until the transaction ends (SQLite cannot DETACH a file it read inside one), and
+    // SQLite reads an attached database only when a statement uses it, not at COMMIT. An optimisation only.
+    for (const file of new Set(blocks.map((b) => b.file))) {
+      try {
+        truncateSync(file, 0);
+      } catch {
+        // the file is deleted with the scratch directory anyway
+      }
     }
   }
 
