@@ -21,6 +21,7 @@
  */
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import type { InPlaceResponse } from '../sdk/transfer-download.js';
 import { BodyReader, HeadReader, fetchFailed as failed } from './http-answer.js';
 
 /** One read from the socket at most; 256 KiB: fewer wake-ups than 64 KiB, still in L2. */
@@ -37,17 +38,10 @@ export interface DirectGetInit {
   ca?: string | Uint8Array;
 }
 
-export interface DirectResponse {
-  status: number;
+/** The SDK's in-place answer (read, cancel, toResponse), plus where it came from after redirects. */
+export interface DirectResponse extends InPlaceResponse {
   statusText: string;
   url: string;
-  headers: Headers;
-  /** The next body bytes, or null at its end. Valid only until the next call or cancel(). */
-  read(): Promise<Uint8Array | null>;
-  /** Stops reading and closes the connection. */
-  cancel(): void;
-  /** The answer as a Response, with (the start of) its body: for reporting a failure. */
-  toResponse(): Promise<Response>;
 }
 
 /** Opens one connection, sends the GET, and resolves once the answer's head arrived. */
