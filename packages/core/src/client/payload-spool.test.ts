@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, type Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encryptPayload, randomFileKey } from '../crypto/age/index.js';
-import type { PayloadDigestSink } from './file-digest.js';
 import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dme-spool-'));
@@ -18,20 +17,16 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const write = (out: Writable, bytes: Uint8Array): Promise<void> =>
-  new Promise<void>((done, fail) => out.write(bytes, (err) => (err ? fail(err) : done())));
-
-async function writeAll(spool: PayloadSpool, data: Uint8Array, step: number): Promise<void> {
-  const out = spool.writable();
-  // A fresh copy per write, reused afterwards: the spool must have copied it.
-  const scratch = Buffer.alloc(step);
-  for (let at = 0; at < data.length; at += step) {
-    const n = Math.min(step, data.length - at);
-    scratch.set(data.subarray(at, at + n));
-    await write(out, scratch.subarray(0, n));
-    scratch.fill(0xee);
+/** Writes as the sealing worker does: claims each block, fills it whole (the last one short), commits it. */
+async function writeAll(spool: PayloadSpool, data: Uint8Array): Promise<void> {
+  for (let at = 0; at < data.length; ) {
+    const block = await spool.claim();
+    expect(block.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const n = Math.min(block.byteLength, data.length - at);
+    block.set(data.subarray(at, at + n));
+    spool.commit(block, n);
+    at += n;
   }
-  await new Promise<void>((done) => out.end(done));
   spool.finish();
 }
 
@@ -57,7 +52,7 @@ describe('PayloadSpool', () => {
     const data = randomBytes(600 * KiB + 17);
     const fromStart = readAll(spool.readFrom(0));
     const fromMiddle = readAll(spool.readFrom(300_000));
-    await writeAll(spool, data, 50_000);
+    await writeAll(spool, data);
     expect((await fromStart).equals(data)).toBe(true);
     expect((await fromMiddle).equals(data.subarray(300_000))).toBe(true);
     await spool.dispose();
@@ -67,7 +62,7 @@ describe('PayloadSpool', () => {
     const spool = new PayloadSpool({ spillPath: join(dir, 'b.spill'), blockSize: 64 * KiB, readAhead: 256 * KiB });
     const data = randomBytes(2048 * KiB);
     let wrote = false;
-    const writing = writeAll(spool, data, 32 * KiB).then(() => (wrote = true));
+    const writing = writeAll(spool, data).then(() => (wrote = true));
     await settle();
     expect(wrote).toBe(false);
     expect(spool.bytesWritten).toBe(256 * KiB);
@@ -79,7 +74,7 @@ describe('PayloadSpool', () => {
   it('keeps only what the store has not confirmed, and refuses confirmed bytes', async () => {
     const spool = new PayloadSpool({ spillPath: join(dir, 'c.spill'), blockSize: 64 * KiB, readAhead: 128 * KiB });
     const data = randomBytes(1024 * KiB);
-    const writing = writeAll(spool, data, 40_000);
+    const writing = writeAll(spool, data);
     const piece = 100 * KiB;
     for (let at = 0; at < data.length; at += piece) {
       const reader = spool.readFrom(at).getReader();
@@ -103,7 +98,7 @@ describe('PayloadSpool', () => {
     const path = join(dir, 'd.spill');
     const spool = new PayloadSpool({ spillPath: path, blockSize: 64 * KiB, maxRetained: 256 * KiB, readAhead: 64 * KiB });
     const data = randomBytes(1024 * KiB + 3);
-    const writing = writeAll(spool, data, 30_000);
+    const writing = writeAll(spool, data);
     // A store without resumable offsets: the whole body is read, fails, and is read again.
     expect((await readAll(spool.readFrom(0))).equals(data)).toBe(true);
     await writing;
@@ -119,16 +114,14 @@ describe('PayloadSpool', () => {
     const reading = readAll(spool.readFrom(0));
     spool.fail(new Error('encryption failed'));
     await expect(reading).rejects.toThrow('encryption failed');
-    const out = spool.writable();
-    out.on('error', () => undefined);
-    await expect(write(out, new Uint8Array(10))).rejects.toThrow('encryption failed');
+    await expect(spool.claim()).rejects.toThrow('encryption failed');
     await spool.dispose();
   });
 
   it('after drain() the writer runs to its end with nobody reading, and counts every byte', async () => {
     const spool = new PayloadSpool({ spillPath: join(dir, 'f.spill'), blockSize: 64 * KiB, readAhead: 64 * KiB });
     const data = randomBytes(512 * KiB);
-    const writing = writeAll(spool, data, 32 * KiB);
+    const writing = writeAll(spool, data);
     await settle();
     expect(spool.bytesWritten).toBe(64 * KiB);
     spool.drain();
@@ -138,80 +131,31 @@ describe('PayloadSpool', () => {
     await spool.dispose();
   });
 
-  /** A sink that hashes only when told: it keeps each block with a copy of what it held when handed over. */
-  function slowSink(): PayloadDigestSink & { posted: Array<{ block: Uint8Array; copy: Buffer }>; hashTo(n: number): void } {
-    let hashed = 0;
-    const sink = {
-      posted: [] as Array<{ block: Uint8Array; copy: Buffer }>,
-      add(block: Uint8Array, length: number) {
-        expect(block.buffer).toBeInstanceOf(SharedArrayBuffer);
-        sink.posted.push({ block: block.subarray(0, length), copy: Buffer.from(block.subarray(0, length)) });
-      },
-      onHashed: (_n: number) => undefined as void,
-      hashTo(n: number) {
-        let at = 0;
-        for (const p of sink.posted) {
-          const end = at + p.copy.length;
-          // Until it is hashed, a block keeps the bytes it was handed over with.
-          if (end > hashed && end <= n) expect(Buffer.from(p.block).equals(p.copy)).toBe(true);
-          at = end;
-        }
-        hashed = n;
-        sink.onHashed(n);
-      },
-    };
-    return sink;
-  }
-
-  it('hands every byte to the digest sink in order, and reuses a block only once it is both stored and hashed', async () => {
-    const sink = slowSink();
-    const spool = new PayloadSpool({ spillPath: join(dir, 'g.spill'), blockSize: 64 * KiB, readAhead: 64 * KiB, maxRetained: 256 * KiB, digest: sink });
-    const data = randomBytes(1024 * KiB + 5);
-    const writing = writeAll(spool, data, 24_000);
+  it('reuses a block only once the store confirmed all of it', async () => {
+    const spool = new PayloadSpool({ spillPath: join(dir, 'g.spill'), blockSize: 64 * KiB, readAhead: 64 * KiB });
+    const first = await spool.claim();
+    spool.commit(first, 64 * KiB);
     const reader = spool.readFrom(0).getReader();
-    let read = 0;
-    // The store confirms all it gets; the sink hashes nothing yet: the writer stops at maxRetained unhashed bytes.
-    for (let i = 0; i < 50; i++) {
-      const next = await Promise.race([reader.read(), settle().then(() => null)]);
-      if (!next) break;
-      read += next.value!.byteLength;
-      spool.stored(read);
-    }
-    expect(spool.bytesWritten).toBe(256 * KiB);
-    expect(spool.bytesInMemory).toBe(256 * KiB);
-    // Hash block by block: the writer goes on, and the blocks it reuses were hashed first (checked by hashTo).
-    let hashed = 0;
-    const pump = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        read += value.byteLength;
-        spool.stored(read);
-      }
-    })();
-    while (hashed < data.length) {
-      await settle();
-      const posted = sink.posted.reduce((n, p) => n + p.copy.length, 0);
-      expect(posted).toBeGreaterThan(hashed);
-      hashed = Math.min(posted, hashed + 64 * KiB);
-      sink.hashTo(hashed);
-    }
-    await writing;
-    await pump;
-    expect(Buffer.concat(sink.posted.map((p) => p.copy)).equals(data)).toBe(true);
+    await reader.read();
+    const second = await spool.claim();
+    spool.commit(second, 64 * KiB);
+    await reader.read();
+    spool.stored(64 * KiB - 1);
+    const third = await spool.claim();
+    expect(third.buffer).not.toBe(first.buffer);
+    spool.commit(third, 64 * KiB);
+    await reader.read();
+    spool.stored(64 * KiB);
+    expect((await spool.claim()).buffer).toBe(first.buffer);
+    await reader.cancel();
     await spool.dispose();
   });
 
-  it('hands the digest sink the last, partial block when the readers are done before the writer finishes', async () => {
-    const sink = slowSink();
-    const spool = new PayloadSpool({ spillPath: join(dir, 'h.spill'), blockSize: 64 * KiB, digest: sink });
-    const out = spool.writable();
-    const data = randomBytes(100 * KiB);
-    await write(out, data);
-    spool.drain();
-    expect(Buffer.concat(sink.posted.map((p) => p.copy)).equals(data)).toBe(true);
-    spool.finish();
-    expect(sink.posted).toHaveLength(2);
+  it('refuses a block committed after a short one: only the last block may be short', async () => {
+    const spool = new PayloadSpool({ spillPath: join(dir, 'h.spill'), blockSize: 64 * KiB });
+    const [a, b] = [await spool.claim(), await spool.claim()];
+    spool.commit(a, 1000);
+    expect(() => spool.commit(b, 64 * KiB)).toThrow('after a short one');
     await spool.dispose();
   });
 });

@@ -1,26 +1,19 @@
 /**
  * @module client/payload-spool
  * The encrypted payload between the encryptor and the uploader, held in
- * memory only as long as the upload may still need it. The encryptor appends
- * through `writable()`; `readFrom(offset)` streams from any offset the store
- * has not yet confirmed, following the writer and waiting at its frontier;
- * `stored(n)` tells the spool that bytes before `n` are with the store and will
- * not be asked for again, so their memory is reused.
+ * memory only as long as the upload may still need it. The encryptor
+ * (client/seal-worker, on another thread) fills blocks of shared memory it
+ * `claim`s and `commit`s them in order; `readFrom(offset)` streams from any
+ * offset the store has not yet confirmed, following the writer and waiting at
+ * its frontier; `stored(n)` tells the spool that bytes before `n` are with the
+ * store and will not be asked for again, so their blocks are reused.
  *
  * Memory: the bytes read but not yet confirmed (the uploader's pieces in
  * flight, bounded by the SDK) plus READ_AHEAD written but not yet read. Past
  * `maxRetained`, the oldest unconfirmed bytes are spilled to a 0600 temp file
  * (a store that cannot resume mid-stream retries from byte 0, so all of it
- * stays readable), never dropped. Blocks are copied in and recycled: keeping
- * the encryptor's own buffers alive until an upload piece is confirmed costs
- * more in garbage collection than the cipher (measured: 83 full collections,
- * ~1.8 CPU-s per GiB), a copy costs ~0.1 s.
- *
- * With a digest sink (publish's hashing worker, client/file-digest), blocks
- * live in shared memory and each is handed to the sink once full (the last one
- * when the writer finishes or nobody reads any more); a block is reused only
- * once both the store confirmed it and the sink hashed it, and the writer
- * waits while `maxRetained` bytes are still unhashed.
+ * stays readable), never dropped. Blocks are recycled, never copied: fresh
+ * memory costs page faults, and on a VM a first touch costs more than a copy.
  *
  * Invariant: a reader never sees a byte past what was written, sees the end
  * only once the writer finished, and gets an error, never wrong bytes, if it
@@ -28,10 +21,7 @@
  * every reader.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { ClientError } from './errors.js';
-import type { PayloadDigestSink } from './file-digest.js';
 
 const MiB = 1024 * 1024;
 const BLOCK_SIZE = 4 * MiB;
@@ -39,12 +29,6 @@ const BLOCK_SIZE = 4 * MiB;
 const READ_AHEAD = 16 * MiB;
 /** Default bound on unconfirmed bytes kept in memory before the oldest are spilled. */
 const MAX_RETAINED = 64 * MiB;
-/**
- * Never a real descriptor (above any process's limit): the spool's WriteStream
- * routes every call to the spool, and anything that tried the fd itself would
- * get EBADF, never another file.
- */
-const SPOOL_FD = 2_147_483_647;
 
 /** age v1 payload size for a plaintext of `n` bytes: nonce + 64 KiB chunks with 16-byte tags (an empty file is one empty chunk). */
 export function agePayloadSize(n: number): number {
@@ -63,8 +47,6 @@ export interface SpoolOptions {
   maxRetained?: number;
   blockSize?: number;
   readAhead?: number;
-  /** Gets every payload byte, in order, in whole blocks; the spool takes over its `onHashed`. */
-  digest?: PayloadDigestSink;
 }
 
 export class PayloadSpool {
@@ -78,12 +60,10 @@ export class PayloadSpool {
   private free: Uint8Array[] = [];
   /** Bytes before this were confirmed by the store. */
   private floor = 0;
-  /** Bytes before this were hashed by the digest sink. */
-  private hashedTo = 0;
-  /** Bytes before this were handed to the digest sink. */
-  private postedTo = 0;
   /** The furthest byte any reader asked for. */
   private readHead = 0;
+  /** Bytes of blocks claimed by a block writer and not committed yet. */
+  private claimed = 0;
   private spill: { handle: FileHandle; start: number; end: number } | undefined;
   private waiters: Array<() => void> = [];
   private readonly blockSize: number;
@@ -94,7 +74,6 @@ export class PayloadSpool {
     this.blockSize = opts.blockSize ?? BLOCK_SIZE;
     this.readAhead = opts.readAhead ?? READ_AHEAD;
     this.maxRetained = Math.max(2 * this.blockSize, opts.maxRetained ?? MAX_RETAINED);
-    if (opts.digest) opts.digest.onHashed = (n) => this.hashed(n);
   }
 
   get bytesWritten(): number {
@@ -121,77 +100,41 @@ export class PayloadSpool {
   }
 
   /**
-   * The encryptor's output: copies each chunk in, waiting while the readers
-   * are far enough behind. It is an fs.WriteStream over this spool (Node's
-   * documented `fs` option) because the age engine recycles its batch buffers
-   * only for a WriteStream, whose callback means "done with the chunk"; any
-   * other Writable gets a fresh buffer per batch, and those cost the main
-   * thread GC (the spool has copied a chunk before calling back, so either is
-   * correct).
+   * The next block for the writer to fill: a whole SharedArrayBuffer, once
+   * the writer is less than `readAhead` past the furthest reader and, past
+   * `maxRetained`, the oldest bytes were spilled. Blocks are committed in
+   * the order they were claimed. With nobody reading any more (drain), at
+   * once.
    */
-  writable(): Writable {
-    const done = (p: Promise<void>, bytes: number, cb: (err: Error | null, n?: number) => void): void => {
-      p.then(() => cb(null, bytes), (err: Error) => cb(err));
-    };
-    return createWriteStream('payload-spool', {
-      fd: SPOOL_FD,
-      highWaterMark: 2 * MiB,
-      fs: {
-        write: (_fd: number, buf: Uint8Array, off: number, len: number, _pos: unknown, cb: (err: Error | null, n?: number) => void) =>
-          done(this.append(buf.subarray(off, off + len)), len, cb),
-        writev: (_fd: number, bufs: Uint8Array[], _pos: unknown, cb: (err: Error | null, n?: number) => void) =>
-          done(
-            bufs.reduce((p, b) => p.then(() => this.append(b)), Promise.resolve()),
-            bufs.reduce((n, b) => n + b.byteLength, 0),
-            cb,
-          ),
-        close: (_fd: number, cb: (err: Error | null) => void) => cb(null),
-      },
-    });
-  }
-
-  private async append(chunk: Uint8Array): Promise<void> {
-    let at = 0;
-    while (at < chunk.byteLength) {
+  async claim(): Promise<Uint8Array> {
+    for (;;) {
       if (this.failure) throw this.failure;
-      if (this.draining) {
-        this.written += chunk.byteLength - at;
-        return;
+      const ahead = this.written + this.claimed;
+      if (!this.draining && ahead - this.readHead >= this.readAhead) {
+        await this.wait();
+        continue;
       }
-      let last = this.blocks.at(-1);
-      if (!last || this.written - last.start === last.bytes.byteLength) {
-        if (this.written - this.readHead >= this.readAhead) {
-          await this.wait();
-          continue;
-        }
-        if (this.opts.digest && this.written - this.hashedTo >= this.maxRetained) {
-          await this.wait();
-          continue;
-        }
-        if (this.written - this.memStart >= this.maxRetained) await this.spillOldest();
-        last = { start: this.written, bytes: this.free.pop() ?? this.newBlock() };
-        this.blocks.push(last);
-      }
-      const into = this.written - last.start;
-      const n = Math.min(last.bytes.byteLength - into, chunk.byteLength - at);
-      last.bytes.set(chunk.subarray(at, at + n), into);
-      at += n;
-      this.written += n;
-      if (this.written - last.start === last.bytes.byteLength) this.post();
-      this.wake();
+      if (!this.draining && ahead - this.memStart >= this.maxRetained) await this.spillOldest();
+      const bytes = this.free.pop() ?? this.newBlock();
+      this.claimed += bytes.byteLength;
+      return bytes;
     }
   }
 
-  private newBlock(): Uint8Array {
-    return this.opts.digest ? new Uint8Array(new SharedArrayBuffer(this.blockSize)) : new Uint8Array(this.blockSize);
+  /** `block`, claimed, now holds the next `length` payload bytes; only the last block may be short. */
+  commit(block: Uint8Array, length: number): void {
+    this.claimed -= block.byteLength;
+    if (this.failure) return;
+    const last = this.blocks.at(-1);
+    if (last && this.written - last.start < last.bytes.byteLength) throw new Error('payload block committed after a short one');
+    if (this.draining) this.free.push(block);
+    else this.blocks.push({ start: this.written, bytes: block });
+    this.written += length;
+    this.wake();
   }
 
-  /** Hands the bytes of the last block not yet handed over to the digest sink (blocks fill from their start). */
-  private post(): void {
-    const last = this.blocks.at(-1);
-    if (!this.opts.digest || !last || this.written <= this.postedTo) return;
-    this.opts.digest.add(last.bytes, this.written - last.start);
-    this.postedTo = this.written;
+  private newBlock(): Uint8Array {
+    return new Uint8Array(new SharedArrayBuffer(this.blockSize));
   }
 
   /** Moves the oldest block to the spill file (readers past it are unaffected). */
@@ -207,7 +150,7 @@ export class PayloadSpool {
       await this.spill.handle.write(block.bytes, 0, block.bytes.byteLength, block.start);
       this.spill.end = block.start + block.bytes.byteLength;
     }
-    // Not recycled: an upload still sending it, or the digest sink, may hold a view.
+    // Not recycled: an upload still sending it may hold a view.
     this.blocks.shift();
   }
 
@@ -218,19 +161,11 @@ export class PayloadSpool {
     this.release();
   }
 
-  /** The digest sink hashed the bytes before `offset`. */
-  private hashed(offset: number): void {
-    if (offset <= this.hashedTo) return;
-    this.hashedTo = offset;
-    this.release();
-  }
-
-  /** Recycles the blocks nobody needs any more: confirmed by the store and, with a digest sink, hashed. */
+  /** Recycles the blocks nobody needs any more: confirmed by the store. */
   private release(): void {
-    const done = this.opts.digest ? Math.min(this.floor, this.hashedTo) : this.floor;
     while (this.blocks.length > 1) {
       const first = this.blocks[0]!;
-      if (first.start + first.bytes.byteLength > done) break;
+      if (first.start + first.bytes.byteLength > this.floor) break;
       this.blocks.shift();
       this.free.push(first.bytes);
     }
@@ -238,7 +173,6 @@ export class PayloadSpool {
   }
 
   finish(): void {
-    this.post();
     this.finished = true;
     this.wake();
   }
@@ -250,7 +184,6 @@ export class PayloadSpool {
 
   /** No reader will come any more: let the writer run to its end (it reports the real size). */
   drain(): void {
-    this.post();
     this.draining = true;
     this.blocks = [];
     this.free = [];

@@ -6,37 +6,33 @@
  * with one key grant per recipient (the producer itself and every approved or
  * active subscriber of the dataset, as the hub lists them).
  *
- * Streaming: the plaintext is read by the profiler, the cipher and the
- * digest worker. The payload is uploaded AS it is encrypted, through a
- * client/payload-spool that keeps the bytes the store has not confirmed yet,
- * so a retried or resumed piece (an expired URL renewed mid-transfer, a
- * dropped connection) is sent again from memory; the hub needs only the
- * payload size at start (computed from the plaintext size). Memory stays flat:
- * the piece in flight plus a bounded read-ahead; past that the spool spills
- * to a 0600 temp file, removed whatever happens. Nothing is written to disk
- * otherwise (a staged copy of the payload cost ~0.5 CPU-s per GiB in writes
- * and unlinking). The file key only ever leaves this function wrapped in age
- * headers.
+ * Streaming: the plaintext is read by the profiler, then once more by the
+ * sealing worker (client/seal-worker), which hashes it and encrypts it
+ * straight into the payload spool's blocks (client/payload-spool); this
+ * thread hashes the payload and uploads it AS it is encrypted. The spool
+ * keeps the bytes the store has not confirmed yet, so a retried or resumed
+ * piece (an expired URL renewed mid-transfer, a dropped connection) is sent
+ * again from memory; the hub needs only the payload size at start (computed
+ * from the plaintext size). Memory stays flat: the piece in flight plus a
+ * bounded read-ahead; past that the spool spills to a 0600 temp file,
+ * removed whatever happens. Nothing is written to disk otherwise (a staged
+ * copy of the payload cost ~0.5 CPU-s per GiB in writes and unlinking). The
+ * file key only ever leaves this function wrapped in age headers (the
+ * worker gets the payload key derived from it, and wipes it when done).
  *
  * Latency: encryption starts before the hub round trips (recipients, start
  * release).
  *
- * Threads: encryption runs on this thread (no worker pipeline); both digests
- * the manifest signs are one worker's (client/file-digest): the plaintext's
- * from the file read by the worker itself, checked against the file's size
- * and mtime after, and the payload's from the spool's shared blocks. One
- * thread encrypts at ~400 MB/s here, beyond most uplinks, and the
- * two-worker pipeline cost about 2 CPU-s per GiB more in transfers, start-up
- * and garbage collection: CPU an uploader shares with everything else, a hub
- * on the same machine included (256 MiB to a local hub, 3 pairs at load 4-6:
- * client 2.3-2.55 CPU-s inline vs 2.8-3.1 with workers, faster each time).
- * Moving the payload digest to that worker took ~0.9 CPU-s per GiB off this
- * thread, the one every byte waits for.
+ * Threads: one worker, not a pipeline of them: the two-worker age pipeline
+ * cost about 2 CPU-s per GiB more in transfers, start-up and garbage
+ * collection, CPU an uploader shares with everything else, a hub on the same
+ * machine included. The worker hands back whole shared blocks, so nothing
+ * is copied or transferred between threads.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeHeader, encryptPayload, openFileSource, randomFileKey } from '../crypto/age/index.js';
+import { encodeHeader, randomFileKey } from '../crypto/age/index.js';
 import { signManifest } from '../crypto/manifest.js';
 import type { IdentitySecrets, PublicIdentity } from '../identity/store.js';
 import { profileFile } from '../profile/index.js';
@@ -47,7 +43,7 @@ import type { PublishedRelease } from '../protocol/release.js';
 import type { HubClient } from '../sdk/client.js';
 import { uploadPayload, type UploadTarget } from '../sdk/transfer.js';
 import { ClientError } from './errors.js';
-import { startPublishDigests } from './file-digest.js';
+import { sealFile, type Sealing } from './seal-worker.js';
 import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 
 /**
@@ -135,44 +131,35 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
   }
 
   const dir = await mkdtemp(join(opts.tempDir ?? tmpdir(), 'dme-publish-'));
-  const digests = startPublishDigests(opts.file);
   // Room for the piece in flight (or the SDK's 32 MiB of multipart parts) and the read-ahead before anything spills.
   const spool = new PayloadSpool({
     spillPath: join(dir, 'payload.age'),
     maxRetained: Math.max(opts.pieceSize ?? PIECE_SIZE, 32 * MiB) + 32 * MiB,
-    digest: digests.payload,
   });
   const fileKey = randomFileKey();
-  const out = spool.writable();
   // A failed encryption stops the upload at once instead of after its retries.
   const stopUpload = new AbortController();
   const uploadSignal = opts.signal ? AbortSignal.any([opts.signal, stopUpload.signal]) : stopUpload.signal;
-  let encrypting: Promise<Awaited<ReturnType<typeof encryptPayload>>> | undefined;
-  digests.failed.catch((err: unknown) => {
-    spool.fail(err instanceof Error ? err : new Error(String(err)));
-    stopUpload.abort();
-  });
+  let sealing: Sealing | undefined;
   try {
     // The payload size follows from the plaintext size, so encryption starts
     // now, and the release starts (and the upload runs) while it is still
     // writing the payload.
     const payloadSize = agePayloadSize(info.size);
-    encrypting = openFileSource(opts.file)
-      .then((source) => encryptPayload(source, out, fileKey, { parallel: false, collectEachBatch: true, digests: false }))
-      .then(
-        async (result) => {
-          await new Promise<void>((done, fail) => out.end((err?: Error | null) => (err ? fail(err) : done())));
-          spool.finish();
-          return result;
-        },
-        (err: unknown) => {
-          spool.fail(err instanceof Error ? err : new Error(String(err)));
-          stopUpload.abort();
-          throw err;
-        },
-      );
+    sealing = sealFile(opts.file, info.size, fileKey, spool);
+    const sealed = sealing.done.then(
+      (result) => {
+        spool.finish();
+        return result;
+      },
+      (err: unknown) => {
+        spool.fail(err instanceof Error ? err : new Error(String(err)));
+        stopUpload.abort();
+        throw err;
+      },
+    );
     // Settled below, or by the finally when the hub calls fail first.
-    encrypting.catch(() => undefined);
+    sealed.catch(() => undefined);
     const recipients = await recipientsOf(opts);
     const started = await opts.hub.startRelease(opts.datasetId, { payloadSize });
     const releaseId = started.release.id;
@@ -186,27 +173,26 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
       onStored: (offset) => spool.stored(offset),
     }).then(
       (result) => {
-        // A file that grew keeps the encryptor writing past payloadSize: let it finish and tell.
         spool.drain();
         return result;
       },
       (err: unknown) => {
         // Stop encrypting into a payload nobody will read.
-        out.destroy(err instanceof Error ? err : new Error(String(err)));
+        void sealing?.cancel(err);
         throw err;
       },
     );
-    const [encrypted, sent] = await Promise.allSettled([encrypting, uploading]);
+    const [encrypted, sent] = await Promise.allSettled([sealed, uploading]);
     if (encrypted.status === 'rejected') throw encrypted.reason;
-    const changed = (): ClientError => new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
-    if (encrypted.value.payloadBytes !== payloadSize) throw changed();
     if (sent.status === 'rejected') throw sent.reason;
-    const [plain, sealed] = await Promise.all([digests.file, digests.payload.end()]);
-    // Two readers of one file: their bytes are the same only if the file stayed as it was.
+    const { plaintext: plain, payload: sealedDigest } = encrypted.value;
+    // The worker read `info.size` bytes: they are the file's only if it stayed as it was.
     const after = await stat(opts.file);
-    if (plain.bytes !== info.size || after.size !== info.size || after.mtimeMs !== info.mtimeMs) throw changed();
-    if (sealed.bytes !== payloadSize) throw new Error(`payload digest covers ${sealed.bytes} of ${payloadSize} bytes`);
-    const enc = { ...encrypted.value, plaintextSha256: plain.sha256, payloadSha256: sealed.sha256 };
+    if (plain.bytes !== info.size || after.size !== info.size || after.mtimeMs !== info.mtimeMs) {
+      throw new ClientError('BAD_INPUT', `${opts.file} changed while it was being published; publish it again`);
+    }
+    if (sealedDigest.bytes !== payloadSize) throw new Error(`payload digest covers ${sealedDigest.bytes} of ${payloadSize} bytes`);
+    const enc = { plaintextBytes: plain.bytes, payloadBytes: sealedDigest.bytes, plaintextSha256: plain.sha256, payloadSha256: sealedDigest.sha256 };
     const uploaded = sent.value;
 
     progress('complete', 0, 1);
@@ -238,10 +224,8 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     progress('complete', 1, 1);
     return { release: done.release, grants: done.grants, recipients: recipients.length, profile };
   } finally {
-    // Stop an encryption still running (a hub call failed) before the key is wiped.
-    if (!out.writableFinished) out.destroy();
-    await encrypting?.catch(() => undefined);
-    await digests.cancel();
+    // Stop a sealing still running (a hub call failed) before the key is wiped.
+    await sealing?.cancel();
     fileKey.fill(0);
     await spool.dispose();
     await rm(dir, { recursive: true, force: true });
