@@ -103,8 +103,8 @@ interface Recipient {
 async function recipientsOf(opts: PublishOptions): Promise<Recipient[]> {
   const own = { accountId: opts.accountId, recipient: opts.identity.ageRecipient };
   const out = new Map<string, Recipient>([[own.accountId, own]]);
-  for (const status of ['active', 'approved'] as const) {
-    const { items } = await opts.hub.subscribers(status);
+  const lists = await Promise.all((['active', 'approved'] as const).map((status) => opts.hub.subscribers(status)));
+  for (const { items } of lists) {
     for (const s of items) {
       if (s.subscription.datasetId !== opts.datasetId || !s.consumer.ageRecipient) continue;
       out.set(s.consumer.id, { accountId: s.consumer.id, recipient: s.consumer.ageRecipient });
@@ -160,8 +160,8 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     );
     // Settled below, or by the finally when the hub calls fail first.
     sealed.catch(() => undefined);
-    const recipients = await recipientsOf(opts);
-    const started = await opts.hub.startRelease(opts.datasetId, { payloadSize });
+    // Neither waits for the other: if the recipients cannot be listed, the release stays 'uploading', as after a failed upload.
+    const [recipients, started] = await Promise.all([recipientsOf(opts), opts.hub.startRelease(opts.datasetId, { payloadSize })]);
     const releaseId = started.release.id;
     progress('upload', 0, payloadSize);
     const uploading = uploadPayload(started.target as UploadTarget, (offset) => spool.readFrom(offset), payloadSize, {

@@ -62,8 +62,7 @@ export async function publishCommand(argv: string[], io: Io): Promise<number> {
   return withHub(io, async (c) => {
     requireLogin(c);
     const { identity, secrets } = await loadSecrets(c.config.home, io.env);
-    const [account, dataset] = await Promise.all([c.hub.profile(), resolveOwnDataset(c.hub, ref)]);
-    await requireRegisteredIdentity(c.hub, identity);
+    const [account, dataset] = await Promise.all([c.hub.profile(), resolveOwnDataset(c.hub, ref), requireRegisteredIdentity(c.hub, identity)]);
     const progress = progressOn(io, values.quiet ?? false);
     const result = await publishFile({
       hub: c.hub,
