@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK_SIZE, BlockWriter } from './block-writer.js';
+import { OFF_GRID } from './off-grid.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,6 +16,29 @@ afterAll(async () => {
 });
 
 describe('BlockWriter', () => {
+  it('keeps its writes off the 1 MiB grid: the first block is short when it starts on it (fs/off-grid)', async () => {
+    for (const [start, firstEnd] of [
+      [0, BLOCK_SIZE - OFF_GRID],
+      [16 * BLOCK_SIZE, 17 * BLOCK_SIZE - OFF_GRID],
+      [12_345, 12_345 + BLOCK_SIZE],
+    ] as const) {
+      const path = join(dir, `grid-${start}.bin`);
+      const data = randomBytes(3 * BLOCK_SIZE + 10);
+      const handle = await open(path, 'w+');
+      const ends: number[] = [];
+      const sink = new BlockWriter(handle, start, undefined, BLOCK_SIZE, (end) => ends.push(end));
+      await sink.push(data);
+      await sink.flush();
+      await sink.release();
+      await handle.close();
+      expect(ends[0], `writer at ${start}`).toBe(firstEnd);
+      // Every later write starts where the previous one ended: none on the grid.
+      expect(ends.slice(0, -1).every((end) => end % BLOCK_SIZE !== 0)).toBe(true);
+      expect(ends.at(-1)).toBe(start + data.length);
+      expect((await readFile(path)).subarray(start).equals(data)).toBe(true);
+    }
+  });
+
   it('writes chunks of any size at the given offset, in order, and hashes exactly what it wrote', async () => {
     const path = join(dir, 'a.bin');
     const head = randomBytes(1000);
@@ -77,7 +101,7 @@ describe('BlockWriter', () => {
         ),
     };
     const a = new BlockWriter(slow as never, 0);
-    await a.push(first); // the first block's write is now pending; 10 bytes wait in the other
+    await a.push(first); // the first (short) block's write is now pending; the rest waits in the other
     const released = a.release();
     await expect(a.push(first)).rejects.toThrow(/after release/);
     await released;
@@ -88,7 +112,7 @@ describe('BlockWriter', () => {
     await b.flush();
     await b.release();
     await handle.close();
-    expect(Buffer.concat(copies).equals(first.subarray(0, BLOCK_SIZE))).toBe(true);
+    expect(Buffer.concat(copies).equals(first.subarray(0, BLOCK_SIZE - OFF_GRID))).toBe(true);
     expect((await readFile(path)).equals(second)).toBe(true);
   });
 });

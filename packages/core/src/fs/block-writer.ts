@@ -22,6 +22,7 @@
 import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { chunksAllocated } from '../runtime/gc.js';
+import { firstBlockBytes } from './off-grid.js';
 
 export const BLOCK_SIZE = 1024 * 1024;
 
@@ -45,6 +46,8 @@ export class BlockWriter {
   #block: Uint8Array;
   #spare: Uint8Array;
   #fill = 0;
+  /** Bytes the current block takes before it is written: the first one may be short (fs/off-grid). */
+  #limit: number;
   #issued = 0;
   #written = 0;
   #pending: Promise<void> = Promise.resolve();
@@ -69,6 +72,7 @@ export class BlockWriter {
   ) {
     this.#block = takeBlock(blockSize);
     this.#spare = takeBlock(blockSize);
+    this.#limit = firstBlockBytes(position, blockSize);
   }
 
   /** Bytes pushed so far (buffered or written). */
@@ -86,11 +90,11 @@ export class BlockWriter {
     if (this.freshChunks) chunksAllocated(chunk.byteLength);
     let rest = chunk;
     while (rest.byteLength > 0) {
-      const n = Math.min(rest.byteLength, this.#block.byteLength - this.#fill);
+      const n = Math.min(rest.byteLength, this.#limit - this.#fill);
       this.#block.set(rest.subarray(0, n), this.#fill);
       this.#fill += n;
       rest = rest.subarray(n);
-      if (this.#fill === this.#block.byteLength) await this.#issue();
+      if (this.#fill === this.#limit) await this.#issue();
     }
   }
 
@@ -124,5 +128,6 @@ export class BlockWriter {
     this.hash?.update(bytes);
     [this.#block, this.#spare] = [this.#spare, this.#block];
     this.#fill = 0;
+    this.#limit = this.#block.byteLength;
   }
 }

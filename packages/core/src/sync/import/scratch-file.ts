@@ -21,7 +21,8 @@
  * in progress (its pages are overwritten by whatever comes next);
  * `close()` writes page 1 last, so a file is valid only once closed.
  */
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync } from 'node:fs';
+import { writeOffGrid } from '../../fs/off-grid.js';
 import type { SqliteType } from '../library/schema.js';
 import type { SqlValue } from './convert.js';
 
@@ -115,7 +116,8 @@ export class ScratchFile {
   }
 
   private flushRun(): void {
-    if (this.runPages > 0) writeSync(this.fd, this.run, 0, this.runPages * this.pageSize, (this.runStart - 1) * this.pageSize);
+    if (this.runPages === 0) return;
+    writeOffGrid(this.fd, this.run, 0, this.runPages * this.pageSize, (this.runStart - 1) * this.pageSize);
     this.runPages = 0;
   }
 
