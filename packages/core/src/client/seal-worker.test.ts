@@ -96,6 +96,18 @@ describe('sealFile', () => {
     expect(claimed).toBeGreaterThan(0);
   });
 
+  it('a sink that refuses a block fails the sealing with its error (not the process)', async () => {
+    const file = join(dir, 'refused');
+    writeFileSync(file, randomBytes(3 * 1024 * 1024));
+    const refusing: BlockSink = {
+      claim: async () => new Uint8Array(new SharedArrayBuffer(1 << 20)),
+      commit: () => {
+        throw new Error('no room for this block');
+      },
+    };
+    await expect(sealFile(file, 3 * 1024 * 1024, randomFileKey(), refusing).done).rejects.toThrow('no room for this block');
+  });
+
   it('refuses a block that is not a whole SharedArrayBuffer', async () => {
     const file = join(dir, 'small');
     writeFileSync(file, randomBytes(1000));

@@ -187,7 +187,11 @@ export function sealFile(path: string, size: number, fileKey: Uint8Array, sink: 
     const bytes = block.subarray(0, m.length);
     payloadHash.update(bytes);
     payloadBytes += m.length;
-    sink.commit(block, m.length);
+    try {
+      sink.commit(block, m.length);
+    } catch (err) {
+      return fail(err);
+    }
     if (!m.done) return void giveBlock().catch(fail);
     settled = true;
     settle.resolve({ plaintext: m.plaintext!, payload: { sha256: payloadHash.digest('hex'), bytes: payloadBytes } });
