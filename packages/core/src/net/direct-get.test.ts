@@ -1,10 +1,11 @@
 /** directGet against real servers on 127.0.0.1: node:http, node:https, and raw sockets for framings node:http never sends. */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadPayload } from '../sdk/transfer-download.js';
+import { listen, routeHandler, type Route } from '../../test/route-server.js';
 import { directGet, type DirectResponse } from './direct-get.js';
 
 // A self-signed certificate for 127.0.0.1, made for this test only (valid until 2126).
@@ -40,7 +41,7 @@ async function writeInPieces(res: ServerResponse, data: Uint8Array, piece: numbe
   res.end();
 }
 
-const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>> = {
+const routes: Record<string, Route> = {
   '/big': (req, res) => {
     seenRange.push(req.headers.range);
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
@@ -86,21 +87,8 @@ let rawBase: string;
 /** What the raw server answers, by path: pieces written one at a time with a pause between, then the connection is ended. */
 const rawAnswers: Record<string, (string | Uint8Array)[]> = {};
 
-async function listen(s: Server | NetServer): Promise<number> {
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  return (s.address() as AddressInfo).port;
-}
-
 beforeAll(async () => {
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
-    if (!route) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    void route(req, res);
-  };
+  const handler = routeHandler(routes);
   server = createServer(handler);
   base = `http://127.0.0.1:${await listen(server)}`;
   tlsServer = createHttpsServer({ key: TEST_KEY, cert: TEST_CERT }, handler);

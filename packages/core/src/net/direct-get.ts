@@ -22,7 +22,8 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { InPlaceResponse } from '../sdk/transfer-download.js';
-import { BodyReader, HeadReader, fetchFailed as failed } from './http-answer.js';
+import { fetchFailed as failed } from './fetch-failed.js';
+import { BodyReader, HeadReader } from './http-answer.js';
 
 /** One read from the socket at most; 256 KiB: fewer wake-ups than 64 KiB, still in L2. */
 const READ_BUFFER_BYTES = 256 * 1024;
@@ -163,7 +164,7 @@ function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
       }
       socket.write(lines.join('\r\n') + '\r\n\r\n');
     });
-    socket.on('error', (e) => fail(failed(e.message, e)));
+    socket.on('error', (e) => fail(failed(e)));
     socket.on('end', () => {
       if (body?.untilClose) return finish();
       fail(failed(body ? 'connection closed before the body ended' : 'connection closed before an answer'));

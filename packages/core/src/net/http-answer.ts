@@ -8,13 +8,10 @@
  * Errors are TypeErrors whose `cause` says what was wrong, as fetch reports
  * a malformed answer.
  */
+import { fetchFailed } from './fetch-failed.js';
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE = 1024;
-
-export function fetchFailed(message: string, cause?: unknown): TypeError {
-  return new TypeError('fetch failed', { cause: cause ?? new Error(message) });
-}
 
 export interface Head {
   status: number;
@@ -33,7 +30,7 @@ function parseHead(text: string): Head {
     try {
       headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
     } catch (e) {
-      throw fetchFailed('malformed header', e);
+      throw fetchFailed(e);
     }
   }
   const status = Number(m[1]);

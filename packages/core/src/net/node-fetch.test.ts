@@ -1,8 +1,8 @@
 /** nodeFetch against a real HTTP server on 127.0.0.1: what the SDK relies on from fetch. */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listen, routeHandler, type Route } from '../../test/route-server.js';
 import { nodeFetch } from './node-fetch.js';
 
 let server: Server;
@@ -16,7 +16,7 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void | Promise<void>> = {
+const routes: Record<string, Route> = {
   '/json': (req, res) => {
     res.setHeader('set-cookie', ['a=1', 'b=2']);
     res.writeHead(201, 'Made', { 'content-type': 'application/json', 'x-method': req.method ?? '' });
@@ -62,22 +62,13 @@ const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void
 };
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
-    if (!route) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    void route(req, res);
-  });
+  server = createServer(routeHandler(routes));
   server.on('connection', (s) => {
     connectionCount++;
     connections.add(s);
     s.on('close', () => connections.delete(s));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${await listen(server)}`;
 });
 
 afterAll(async () => {
@@ -176,8 +167,7 @@ describe('nodeFetch', () => {
 
   it('rejects with a TypeError when nothing listens', async () => {
     const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as AddressInfo).port;
+    const port = await listen(probe);
     await new Promise((r) => probe.close(r));
     const err = await nodeFetch(`http://127.0.0.1:${port}/`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TypeError);

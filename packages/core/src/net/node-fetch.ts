@@ -19,6 +19,7 @@
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { fetchFailed as failed } from './fetch-failed.js';
 
 const MAX_REDIRECTS = 20;
 /** Statuses whose Response must have no body (the Response constructor refuses one). */
@@ -34,10 +35,6 @@ function bodyOf(init: RequestInit): Body {
   if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   if (b instanceof URLSearchParams) return b.toString();
   throw new TypeError('nodeFetch: unsupported body type (Blob and FormData are not needed here)');
-}
-
-function failed(cause: unknown): TypeError {
-  return new TypeError('fetch failed', { cause });
 }
 
 /** Resolves when the request can take more bytes; rejects if it closed first. */
@@ -181,15 +178,15 @@ export const nodeFetch: typeof fetch = async (input, init = {}) => {
     signal: init.signal ?? undefined,
   };
   for (let hops = 0; ; hops++) {
-    if (attempt.url.protocol !== 'http:' && attempt.url.protocol !== 'https:') throw failed(new Error(`unsupported protocol ${attempt.url.protocol}`));
+    if (attempt.url.protocol !== 'http:' && attempt.url.protocol !== 'https:') throw failed(`unsupported protocol ${attempt.url.protocol}`);
     const { res, req } = await send(attempt);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (status >= 300 && status < 400 && status !== 304 && location && init.redirect !== 'manual') {
       res.resume();
-      if (init.redirect === 'error') throw failed(new Error(`redirected to ${location}`));
-      if (hops >= MAX_REDIRECTS) throw failed(new Error('too many redirects'));
-      if (attempt.body instanceof ReadableStream) throw failed(new Error('cannot follow a redirect with a streamed body'));
+      if (init.redirect === 'error') throw failed(`redirected to ${location}`);
+      if (hops >= MAX_REDIRECTS) throw failed('too many redirects');
+      if (attempt.body instanceof ReadableStream) throw failed('cannot follow a redirect with a streamed body');
       const toGet = status === 303 ? attempt.method !== 'HEAD' : (status === 301 || status === 302) && attempt.method === 'POST';
       const next = new URL(location, attempt.url);
       const headers = new Headers(attempt.headers);
