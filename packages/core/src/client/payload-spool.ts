@@ -21,6 +21,8 @@
  * every reader.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { CHUNK_SIZE, PAYLOAD_NONCE_SIZE } from '../crypto/age/constants.js';
+import { sealedSize } from '../crypto/age/stream.js';
 import { ClientError } from './errors.js';
 
 const MiB = 1024 * 1024;
@@ -32,8 +34,7 @@ const MAX_RETAINED = 64 * MiB;
 
 /** age v1 payload size for a plaintext of `n` bytes: nonce + 64 KiB chunks with 16-byte tags (an empty file is one empty chunk). */
 export function agePayloadSize(n: number): number {
-  const chunks = n === 0 ? 1 : Math.ceil(n / 65_536);
-  return 16 + n + chunks * 16;
+  return PAYLOAD_NONCE_SIZE + sealedSize(n, CHUNK_SIZE);
 }
 
 interface Block {

@@ -22,9 +22,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import { CHUNK_SIZE, PAYLOAD_NONCE_SIZE, TAG_SIZE } from '../crypto/age/constants.js';
+import { CHUNK_SIZE, PAYLOAD_NONCE_SIZE } from '../crypto/age/constants.js';
 import { payloadKey } from '../crypto/age/payload.js';
-import { sealBatch } from '../crypto/age/stream.js';
+import { sealBatch, sealedSize } from '../crypto/age/stream.js';
 
 export interface FileDigest {
   sha256: string;
@@ -42,15 +42,14 @@ interface SealPlan {
   key: Uint8Array;
   nonce: Uint8Array;
   chunkSize: number;
-  tagSize: number;
   batchChunks: number;
 }
 
 type ToWorker = { block: SharedArrayBuffer };
 type FromWorker = { type: 'filled'; length: number; done: boolean; plaintext?: FileDigest } | { type: 'error'; message: string };
 
-/** Worker entry point, shipped as source text: sealBatch comes in as an argument. */
-function sealWorker(seal: typeof sealBatch): void {
+/** Worker entry point, shipped as source text: sealBatch and sealedSize come in as arguments. */
+function sealWorker(seal: typeof sealBatch, sealed: typeof sealedSize): void {
   const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
   const fs = process.getBuiltinModule('node:fs');
   const { createHash } = process.getBuiltinModule('node:crypto');
@@ -60,7 +59,7 @@ function sealWorker(seal: typeof sealBatch): void {
   const batchIn = plan.chunkSize * plan.batchChunks;
   const plain = new Uint8Array(batchIn);
   // A batch that does not fit in what is left of a block is sealed here, then carried into the next block.
-  const spare = new Uint8Array(batchIn + plan.batchChunks * plan.tagSize);
+  const spare = new Uint8Array(sealed(batchIn, plan.chunkSize));
   const plainHash = createHash('sha256');
   let carry: Uint8Array = plan.nonce;
   let read = 0;
@@ -78,8 +77,7 @@ function sealWorker(seal: typeof sealBatch): void {
     }
     plainHash.update(plain.subarray(0, length));
     const last = read + length >= plan.size;
-    const sealedLength = length + Math.max(1, Math.ceil(length / plan.chunkSize)) * plan.tagSize;
-    const fits = sealedLength <= room.byteLength;
+    const fits = sealed(length, plan.chunkSize) <= room.byteLength;
     const n = seal(plan.key, counter, plain, length, last, plan.chunkSize, fits ? room : spare);
     read += length;
     counter += plan.batchChunks;
@@ -129,7 +127,7 @@ function sealWorker(seal: typeof sealBatch): void {
   });
 }
 
-const SOURCE = `(${sealWorker.toString()})(${sealBatch.toString()});\n`;
+const SOURCE = `(${sealWorker.toString()})(${sealBatch.toString()}, ${sealedSize.toString()});\n`;
 
 /** Where the sealed payload goes: whole shared blocks, claimed and filled in order. */
 export interface BlockSink {
@@ -153,7 +151,7 @@ export interface Sealing {
 export function sealFile(path: string, size: number, fileKey: Uint8Array, sink: BlockSink): Sealing {
   const nonce = randomBytes(PAYLOAD_NONCE_SIZE);
   const key = payloadKey(fileKey, nonce);
-  const plan: SealPlan = { path, size, key, nonce, chunkSize: CHUNK_SIZE, tagSize: TAG_SIZE, batchChunks: BATCH_CHUNKS };
+  const plan: SealPlan = { path, size, key, nonce, chunkSize: CHUNK_SIZE, batchChunks: BATCH_CHUNKS };
   const worker = new Worker(SOURCE, { eval: true, workerData: plan });
   // The worker got its own copy of the plan.
   key.fill(0);
