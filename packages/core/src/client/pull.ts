@@ -95,7 +95,7 @@ async function fetchPayload(opts: PayloadDownloadOptions): Promise<{ sha256: str
   // a write awaited per network chunk held every read behind a thread-pool round trip (358 MB at ~215 MB/s).
   // The network itself is read in place (net/direct-get); any other fetch (a throttle, a test's) is used as given.
   const inPlace = opts.downloadFetch === undefined || opts.downloadFetch === nodeFetch;
-  const sink = new BlockWriter(handle, have, hash, undefined, opts.onStored, !inPlace);
+  const sink = new BlockWriter(handle, have, { hash, onWritten: opts.onStored, freshChunks: !inPlace });
   opts.onStored?.(have);
   try {
     const renew = async (): Promise<string> => (await opts.hub.download(releaseId)).url;

@@ -1,18 +1,23 @@
 /** BlockWriter on a real file: block boundaries, the running hash, and what is on file after each step. */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCK_SIZE, BlockWriter } from './block-writer.js';
+import { DIRECT_ALIGN, openDirect } from './direct-io.js';
 import { OFF_GRID } from './off-grid.js';
 
 let dir: string;
+let diskDir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'dme-block-'));
+  diskDir = await mkdtemp(fileURLToPath(new URL('../../.direct-io-', import.meta.url)));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+  await rm(diskDir, { recursive: true, force: true });
 });
 
 describe('BlockWriter', () => {
@@ -26,7 +31,7 @@ describe('BlockWriter', () => {
       const data = randomBytes(3 * BLOCK_SIZE + 10);
       const handle = await open(path, 'w+');
       const ends: number[] = [];
-      const sink = new BlockWriter(handle, start, undefined, BLOCK_SIZE, (end) => ends.push(end));
+      const sink = new BlockWriter(handle, start, { onWritten: (end) => ends.push(end) });
       await sink.push(data);
       await sink.flush();
       await sink.release();
@@ -46,7 +51,7 @@ describe('BlockWriter', () => {
     const handle = await open(path, 'w+');
     await handle.write(head, 0, head.length, 0);
     const hash = createHash('sha256');
-    const sink = new BlockWriter(handle, head.length, hash, 4096);
+    const sink = new BlockWriter(handle, head.length, { hash, blockSize: 4096 });
     // Smaller than a block, exactly a block, spanning several blocks, a single byte.
     const cuts = [0, 100, 100 + 4096, 9_999, 10_000];
     for (let i = 1; i < cuts.length; i++) await sink.push(data.subarray(cuts[i - 1], cuts[i]));
@@ -63,7 +68,7 @@ describe('BlockWriter', () => {
     const path = join(dir, 'b.bin');
     const data = randomBytes(5000);
     const handle = await open(path, 'w+');
-    const sink = new BlockWriter(handle, 0, undefined, 4096);
+    const sink = new BlockWriter(handle, 0, { blockSize: 4096 });
     await sink.push(data.subarray(0, 3000));
     expect(sink.written).toBe(0);
     await sink.push(data.subarray(3000, 4500));
@@ -77,7 +82,7 @@ describe('BlockWriter', () => {
 
   it('a write on a closed file rejects, and nothing more counts as written', async () => {
     const handle = await open(join(dir, 'c.bin'), 'w+');
-    const sink = new BlockWriter(handle, 0, undefined, 1024);
+    const sink = new BlockWriter(handle, 0, { blockSize: 1024 });
     await sink.push(randomBytes(1024));
     await sink.flush();
     await handle.close();
@@ -114,5 +119,72 @@ describe('BlockWriter', () => {
     await handle.close();
     expect(Buffer.concat(copies).equals(first.subarray(0, BLOCK_SIZE - OFF_GRID))).toBe(true);
     expect((await readFile(path)).equals(second)).toBe(true);
+  });
+});
+
+describe('BlockWriter with a direct handle', () => {
+  /** Records the ranges each handle was asked to write, then writes them through `inner`. */
+  const recording = (inner: FileHandle, ranges: Array<[number, number]>, fail?: NodeJS.ErrnoException) => ({
+    write: async (buf: Uint8Array, off: number, len: number, at: number) => {
+      ranges.push([at, len]);
+      if (fail) throw fail;
+      return inner.write(buf, off, len, at);
+    },
+  });
+
+  it('sends aligned whole blocks around the cache and only an unaligned head and tail through it', async () => {
+    // On disk (the package directory), not a tmpfs /tmp: O_DIRECT must really be taken.
+    const path = join(diskDir, 'direct.bin');
+    const head = randomBytes(5000);
+    const data = randomBytes(2 * BLOCK_SIZE + 9000);
+    await writeFile(path, head);
+    const handle = await open(path, 'r+');
+    const real = await openDirect(path);
+    expect(real, 'O_DIRECT on the package directory').toBeDefined();
+    const viaDirect: Array<[number, number]> = [];
+    const viaCache: Array<[number, number]> = [];
+    const hash = createHash('sha256');
+    const sink = new BlockWriter(recording(handle, viaCache), head.length, { hash, direct: recording(real!, viaDirect) });
+    for (let at = 0; at < data.length; at += 65_536) await sink.push(data.subarray(at, at + 65_536));
+    await sink.flush();
+    await sink.release();
+    await Promise.all([handle.close(), real!.close()]);
+    expect((await readFile(path)).equals(Buffer.concat([head, data]))).toBe(true);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    // 5000 → 8192 through the cache, then 1 MiB blocks from there, then the tail's last unaligned bytes.
+    const end = head.length + data.length;
+    expect(viaCache[0]).toEqual([5000, DIRECT_ALIGN * 2 - 5000]);
+    expect(viaDirect.every(([at, len]) => at % DIRECT_ALIGN === 0 && len % DIRECT_ALIGN === 0)).toBe(true);
+    expect(viaDirect.slice(0, 2)).toEqual([[8192, BLOCK_SIZE], [8192 + BLOCK_SIZE, BLOCK_SIZE]]);
+    expect(viaCache.at(-1)).toEqual([end - (end % DIRECT_ALIGN), end % DIRECT_ALIGN]);
+    expect([...viaCache, ...viaDirect].reduce((n, [, len]) => n + len, 0)).toBe(data.length);
+  });
+
+  it('falls back to the cache when the file system turns a direct write down, and the file is still whole', async () => {
+    const path = join(dir, 'refused.bin');
+    const data = randomBytes(BLOCK_SIZE + 4096 * 3);
+    const handle = await open(path, 'w+');
+    const viaDirect: Array<[number, number]> = [];
+    const einval = Object.assign(new Error('EINVAL: invalid argument, write'), { code: 'EINVAL' });
+    const sink = new BlockWriter(handle, 0, { direct: recording(handle, viaDirect, einval) });
+    await sink.push(data);
+    await sink.flush();
+    await sink.release();
+    await handle.close();
+    expect(viaDirect).toHaveLength(1);
+    expect(sink.written).toBe(data.length);
+    expect((await readFile(path)).equals(data)).toBe(true);
+  });
+
+  it('any other failure of a direct write fails the writer and counts nothing more as written', async () => {
+    const path = join(dir, 'eio.bin');
+    const handle = await open(path, 'w+');
+    const eio = Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' });
+    const sink = new BlockWriter(handle, 0, { direct: recording(handle, [], eio) });
+    await sink.push(randomBytes(BLOCK_SIZE));
+    await expect(sink.flush()).rejects.toThrow(/EIO/);
+    expect(sink.written).toBe(0);
+    await sink.release();
+    await handle.close();
   });
 });

@@ -3,50 +3,66 @@
  * Appends a stream of network chunks to a file in large blocks: the hub's
  * upload bodies, the sync engine's payload downloads. Socket chunks arrive at
  * 64 KiB; writing each one costs a thread-pool round trip, a promise and a
- * syscall, so they are copied into 1 MiB blocks and one block is written
- * while the next fills (measured on a 256 MiB PUT: hub CPU 0.67-0.75 s →
- * 0.50-0.55 s). An optional running hash sees exactly the bytes of each write
- * issued, in order.
+ * syscall, so they are copied into 1 MiB blocks (fs/aligned-blocks) and one
+ * block is written while the next fills (measured on a 256 MiB PUT: hub CPU
+ * 0.67-0.75 s → 0.50-0.55 s). An optional running hash sees exactly the
+ * bytes of each write issued, in order.
  *
- * Blocks come from a small process-wide pool and go back to it on
- * `release()`: a fresh pair per request meant 2 MiB of first-touched memory
- * per upload piece, which on a VM costs more than the piece's own copy.
+ * Given a direct handle (fs/direct-io), blocks are laid out on DIRECT_ALIGN
+ * in the file: a writer starting off it first fills only up to the next
+ * boundary, and every aligned block goes around the page cache, its unaligned
+ * tail (the end of the data) through the ordinary handle. Without one, the
+ * first block is cut short instead to keep writes off the folio grid
+ * (fs/off-grid).
  *
  * Invariants: `written` counts bytes whose write completed, so the file holds
  * a prefix of what was pushed; at most two blocks are held, and `push` waits
  * for the previous write before starting another (the disk's pace reaches
- * the sender as TCP backpressure). After a failed write the hash no longer
+ * the sender as TCP backpressure, and a block is never refilled while the
+ * disk may still be reading it). After a failed write the hash no longer
  * matches the file: callers must drop it. A block returns to the pool only
  * once no write of it is pending, and is never used again by its writer.
  */
 import type { Hash } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
 import { chunksAllocated } from '../runtime/gc.js';
+import { BLOCK_SIZE, giveBlock, isPageAligned, takeBlock } from './aligned-blocks.js';
+import { DIRECT_ALIGN, directRefused } from './direct-io.js';
 import { firstBlockBytes } from './off-grid.js';
 
-export const BLOCK_SIZE = 1024 * 1024;
+export { BLOCK_SIZE };
 
-/** Idle blocks kept for the next writers (16 MiB: eight uploads at once without a fresh allocation). */
-const POOL_MAX = 16;
-const pool: Uint8Array[] = [];
-
-function takeBlock(size: number): Uint8Array {
-  if (size === BLOCK_SIZE) {
-    const block = pool.pop();
-    if (block) return block;
-  }
-  return new Uint8Array(size);
+/** What BlockWriter needs of a file: positional writes (a FileHandle has them). */
+export interface PositionalWrites {
+  write(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
 }
 
-function giveBlock(block: Uint8Array): void {
-  if (block.byteLength === BLOCK_SIZE && pool.length < POOL_MAX) pool.push(block);
+export interface BlockWriterOptions {
+  hash?: Hash;
+  /** Multiple of DIRECT_ALIGN for direct writes to stay aligned. */
+  blockSize?: number;
+  /** Told the file offset up to which bytes are on file, after each completed write. */
+  onWritten?: (end: number) => void;
+  /**
+   * Whether pushed chunks are fresh buffers, garbage once copied here (a
+   * socket's, a fetch body's): they are counted for runtime/gc. Not so for
+   * chunks read in place (net/direct-get): counting those forced a young GC
+   * every 4 MiB that freed nothing (`dme sync --once` of 5M rows, 4 pairs:
+   * importing thread 1.57-2.17 vs 1.93-2.17 CPU-s, 15k-19k vs 34k-58k page faults in 3 of 4).
+   */
+  freshChunks?: boolean;
+  /** An O_DIRECT handle on the same file (fs/direct-io.openDirect); the caller closes it. */
+  direct?: PositionalWrites;
 }
 
 export class BlockWriter {
+  readonly #hash?: Hash;
+  readonly #onWritten?: (end: number) => void;
+  readonly #freshChunks: boolean;
+  #direct?: PositionalWrites;
   #block: Uint8Array;
   #spare: Uint8Array;
   #fill = 0;
-  /** Bytes the current block takes before it is written: the first one may be short (fs/off-grid). */
+  /** Bytes the current block takes before it is written: the first one may be short. */
   #limit: number;
   #issued = 0;
   #written = 0;
@@ -54,25 +70,20 @@ export class BlockWriter {
   #released = false;
 
   constructor(
-    private readonly handle: FileHandle,
+    private readonly handle: PositionalWrites,
     /** File offset of the first byte pushed. */
     private readonly position: number,
-    private readonly hash?: Hash,
-    blockSize = BLOCK_SIZE,
-    /** Told the file offset up to which bytes are on file, after each completed write. */
-    private readonly onWritten?: (end: number) => void,
-    /**
-     * Whether pushed chunks are fresh buffers, garbage once copied here (a
-     * socket's, a fetch body's): they are counted for runtime/gc. Not so for
-     * chunks read in place (net/direct-get): counting those forced a young GC
-     * every 4 MiB that freed nothing (`dme sync --once` of 5M rows, 4 pairs:
-     * importing thread 1.57-2.17 vs 1.93-2.17 CPU-s, 15k-19k vs 34k-58k page faults in 3 of 4).
-     */
-    private readonly freshChunks = true,
+    opts: BlockWriterOptions = {},
   ) {
+    const blockSize = opts.blockSize ?? BLOCK_SIZE;
+    this.#hash = opts.hash;
+    this.#onWritten = opts.onWritten;
+    this.#freshChunks = opts.freshChunks ?? true;
+    this.#direct = opts.direct;
     this.#block = takeBlock(blockSize);
     this.#spare = takeBlock(blockSize);
-    this.#limit = firstBlockBytes(position, blockSize);
+    const offAlign = position % DIRECT_ALIGN;
+    this.#limit = !this.#direct ? firstBlockBytes(position, blockSize) : offAlign ? DIRECT_ALIGN - offAlign : blockSize;
   }
 
   /** Bytes pushed so far (buffered or written). */
@@ -87,7 +98,7 @@ export class BlockWriter {
 
   async push(chunk: Uint8Array): Promise<void> {
     if (this.#released) throw new Error('BlockWriter used after release');
-    if (this.freshChunks) chunksAllocated(chunk.byteLength);
+    if (this.#freshChunks) chunksAllocated(chunk.byteLength);
     let rest = chunk;
     while (rest.byteLength > 0) {
       const n = Math.min(rest.byteLength, this.#limit - this.#fill);
@@ -117,17 +128,37 @@ export class BlockWriter {
     if (this.#released) throw new Error('BlockWriter used after release');
     await this.#pending;
     if (this.#fill === 0) return;
-    const bytes = this.#block.subarray(0, this.#fill);
+    const block = this.#block;
+    const length = this.#fill;
     const at = this.position + this.#issued;
-    this.#issued += bytes.byteLength;
-    this.#pending = this.handle.write(bytes, 0, bytes.byteLength, at).then(() => {
-      this.#written += bytes.byteLength;
-      this.onWritten?.(this.position + this.#written);
+    this.#issued += length;
+    this.#pending = this.#write(block, length, at).then(() => {
+      this.#written += length;
+      this.#onWritten?.(this.position + this.#written);
     });
     // Hashed while the thread pool writes.
-    this.hash?.update(bytes);
+    this.#hash?.update(block.subarray(0, length));
     [this.#block, this.#spare] = [this.#spare, this.#block];
     this.#fill = 0;
     this.#limit = this.#block.byteLength;
+  }
+
+  async #write(block: Uint8Array, length: number, at: number): Promise<void> {
+    const aligned = length - (length % DIRECT_ALIGN);
+    let done = 0;
+    if (this.#direct && aligned > 0 && at % DIRECT_ALIGN === 0 && isPageAligned(block)) {
+      try {
+        await this.#direct.write(block, 0, aligned, at);
+        done = aligned;
+      } catch (err) {
+        if (!directRefused(err)) throw err;
+        this.#direct = undefined;
+      }
+    }
+    while (done < length) {
+      const { bytesWritten } = await this.handle.write(block, done, length - done, at + done);
+      if (bytesWritten <= 0) throw new Error(`write at ${at + done} stored nothing`);
+      done += bytesWritten;
+    }
   }
 }

@@ -23,6 +23,7 @@ import { BlobError, assertValidKey } from '../../blob/errors.js';
 import { UrlSigner } from '../../blob/signing.js';
 import type { BlobHead, BlobStore, UploadTarget, UploadedPart } from '../../blob/types.js';
 import { BlockWriter } from '@dme/core/fs/block-writer';
+import { openDirect } from '@dme/core/fs/direct-io';
 import { openFileStream } from './file-stream.js';
 
 export interface LocalBlobStoreOptions {
@@ -182,7 +183,12 @@ export class LocalBlobStore implements BlobStore {
       if (start + length > size) throw new BlobError('INVALID_RANGE', `piece ends past the announced size ${size}`);
       const digest = this.#digestFor(key, { size: offset, mtimeMs });
       const handle = await open(this.#stagingPath(key), 'r+');
-      const sink = new BlockWriter(handle, start, digest?.hash);
+      // Payloads are written once and read later, by subscribers: around the page cache (fs/direct-io).
+      const direct = await openDirect(this.#stagingPath(key)).catch(async (err: unknown) => {
+        await handle.close();
+        throw err;
+      });
+      const sink = new BlockWriter(handle, start, { hash: digest?.hash, direct });
       try {
         // Pulled as the disk keeps up, so a slow disk slows the sender instead of filling memory.
         const chunks = body?.[Symbol.asyncIterator]();
@@ -214,7 +220,7 @@ export class LocalBlobStore implements BlobStore {
           digest.bytes += sink.written;
           digest.mtimeMs = await handle.stat().then((s) => s.mtimeMs, () => Number.NaN);
         }
-        await handle.close();
+        await Promise.all([handle.close(), direct?.close()]);
       }
       const written = sink.written;
       if (written !== length) {
@@ -257,7 +263,9 @@ export class LocalBlobStore implements BlobStore {
    * more), so the fsync that completion needs finds little left: for a
    * 1 GiB upload in 16 MiB pieces it waited for the whole file, ~0.6-0.8 s
    * with nothing else to do. Like a database's bytes-per-sync; errors are
-   * left to that final fsync, which reports them.
+   * left to that final fsync, which reports them. Where pieces are written
+   * directly (fs/direct-io) only the file's size and the few bytes of an
+   * unaligned tail are left for it.
    */
   #syncBehind(key: string): void {
     const busy = this.#syncs.get(key);
