@@ -6,26 +6,12 @@
  * Invariant: a password is never echoed, logged or kept beyond the request.
  */
 import type { Readable } from 'node:stream';
-import { config as zodConfig } from 'zod';
 import { connect, type Connection } from '../client/connect.js';
 import { ClientError } from '../client/errors.js';
 import { HubError } from '../sdk/client.js';
 import { TransferError } from '../sdk/transfer.js';
 import { CliError, UsageError } from './errors.js';
 import type { Io } from './io.js';
-
-/**
- * zod compiles a fast parser for each schema on its first use; a command
- * parses a handful of answers, so the compiling costs more than it saves
- * (12 ms of a `dme sync` start-up profile, plus the allocations, on the
- * thread that then downloads and decrypts). Interpreted parsing for the CLI
- * only (the hub keeps compiling). Measured, alternating pairs: a small
- * `dme publish`, median 468 -> 446 ms (12 runs each); `dme sync --once` of
- * 5M rows, faster in 9 of 12 pairs (3.81-4.92 s against 4.04-5.15 s); a
- * 1 GiB publish to a local hub, 3 pairs: 4.77/4.21, 4.14/3.64, 3.65/3.50 s.
- * Why whole runs gain more than the compiling costs was not traced.
- */
-zodConfig({ jitless: true });
 
 /** Hub and transfer failures as one line: what the hub said and its code. */
 export function hubFailure(err: unknown): unknown {

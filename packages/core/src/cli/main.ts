@@ -5,6 +5,8 @@
  * (`dme <command>: <message>`), exit 2 for usage errors and 1 otherwise.
  * Stack traces are printed only with DME_DEBUG=1.
  */
+// First: it configures zod before any schema is made (cli/zod-config).
+import './zod-config.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../fs/built-file.js';
