@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { AuthSessionSchema, type AuthSession } from '../protocol/auth.js';
 import { writeFileAtomically } from '../fs/atomic-file.js';
 import { nodeFetch } from '../net/node-fetch.js';
+import { NodeHeaders } from '../net/node-response.js';
 import { dmeHome } from '../identity/store.js';
 import { openKeychain, type Keychain } from '../identity/keychain.js';
 import { ClientError } from './errors.js';
@@ -212,7 +213,7 @@ export class HubSession {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (!this.ours(url) || !this.loggedIn) return this.baseFetch(input, init);
     const send = (): Promise<Response> => {
-      const headers = new Headers(init?.headers);
+      const headers = new NodeHeaders(init?.headers);
       headers.set('Authorization', `Bearer ${this.bearer()}`);
       return this.baseFetch(input, { ...init, headers });
     };

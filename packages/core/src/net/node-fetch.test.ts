@@ -98,6 +98,22 @@ describe('nodeFetch', () => {
     expect(await res.json()).toEqual({ ok: true, auth: 'Bearer t' });
   });
 
+  it('answers without touching the Fetch globals, whose first use loads undici', async () => {
+    const names = ['Headers', 'Response', 'Request'] as const;
+    const saved = names.map((n) => [n, Object.getOwnPropertyDescriptor(globalThis, n)!] as const);
+    const touched: string[] = [];
+    for (const [n, d] of saved) Object.defineProperty(globalThis, n, { configurable: true, get: () => (touched.push(n), d.get ? d.get.call(globalThis) : d.value) });
+    try {
+      const res = await nodeFetch(`${base}/json`, { method: 'POST', headers: [['x-a', '1']], body: 'x' });
+      expect(await res.json()).toMatchObject({ ok: true });
+      const clone = (await nodeFetch(`${base}/json`)).clone();
+      expect(clone.headers.get('content-type')).toBe('application/json');
+    } finally {
+      for (const [n, d] of saved) Object.defineProperty(globalThis, n, d);
+    }
+    expect(touched).toEqual([]);
+  });
+
   it('sends string and byte bodies with their length', async () => {
     const text = await nodeFetch(`${base}/echo`, { method: 'POST', body: 'héllo' });
     expect(text.headers.get('x-length')).toBe('6');

@@ -10,8 +10,9 @@
  * What it does is what the SDK and the sync engine use: method, headers,
  * a body (string, bytes, or a web ReadableStream sent with its Content-Length
  * or chunked, with backpressure), an AbortSignal, and redirects for bodies
- * that can be sent again. The answer is a standard Response whose body is a
- * web stream pulled from the socket. As with fetch, a network failure rejects
+ * that can be sent again. The answer is a Response (net/node-response: the
+ * standard's read side, without loading undici) whose body is a web stream
+ * pulled from the socket. As with fetch, a network failure rejects
  * with a TypeError whose `cause` says why, an abort with the signal's reason,
  * and a body source that fails rejects with a TypeError whose `cause` is that
  * failure. Connections are kept alive by Node's global agents (their idle
@@ -20,6 +21,7 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { fetchFailed as failed } from './fetch-failed.js';
+import { NodeHeaders, NodeResponse } from './node-response.js';
 
 const MAX_REDIRECTS = 20;
 /** Statuses whose Response must have no body (the Response constructor refuses one). */
@@ -111,8 +113,8 @@ function webBody(res: IncomingMessage, signal: AbortSignal | undefined, onEnd: (
   );
 }
 
-function responseHeaders(res: IncomingMessage): Headers {
-  const headers = new Headers();
+function responseHeaders(res: IncomingMessage): NodeHeaders {
+  const headers = new NodeHeaders();
   const raw = res.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   return headers;
@@ -121,7 +123,7 @@ function responseHeaders(res: IncomingMessage): Headers {
 interface Attempt {
   url: URL;
   method: string;
-  headers: Headers;
+  headers: NodeHeaders;
   body: Body;
   signal: AbortSignal | undefined;
 }
@@ -169,11 +171,12 @@ function send(a: Attempt): Promise<{ res: IncomingMessage; req: ClientRequest }>
 }
 
 export const nodeFetch: typeof fetch = async (input, init = {}) => {
-  if (input instanceof Request) return globalThis.fetch(input, init);
+  // A Request is left to Node's own fetch. Not `instanceof Request`: touching that global loads undici (net/node-response).
+  if (typeof input !== 'string' && !(input instanceof URL)) return globalThis.fetch(input, init);
   let attempt: Attempt = {
     url: new URL(String(input)),
     method: (init.method ?? 'GET').toUpperCase(),
-    headers: new Headers(init.headers),
+    headers: new NodeHeaders(init.headers),
     body: bodyOf(init),
     signal: init.signal ?? undefined,
   };
@@ -189,7 +192,7 @@ export const nodeFetch: typeof fetch = async (input, init = {}) => {
       if (attempt.body instanceof ReadableStream) throw failed('cannot follow a redirect with a streamed body');
       const toGet = status === 303 ? attempt.method !== 'HEAD' : (status === 301 || status === 302) && attempt.method === 'POST';
       const next = new URL(location, attempt.url);
-      const headers = new Headers(attempt.headers);
+      const headers = new NodeHeaders(attempt.headers);
       if (toGet) for (const h of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) headers.delete(h);
       if (next.origin !== attempt.url.origin) headers.delete('authorization');
       attempt = { ...attempt, url: next, headers, ...(toGet ? { method: 'GET', body: null } : {}) };
@@ -204,10 +207,12 @@ export const nodeFetch: typeof fetch = async (input, init = {}) => {
       res.resume();
       finish();
     }
-    return new Response(empty ? null : webBody(res, attempt.signal, finish), {
+    return new NodeResponse(empty ? null : webBody(res, attempt.signal, finish), {
       status,
       statusText: res.statusMessage ?? '',
       headers: responseHeaders(res),
+      url: attempt.url.href,
+      redirected: hops > 0,
     });
   }
 };
