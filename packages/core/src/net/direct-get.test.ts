@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadPayload } from '../sdk/transfer-download.js';
+import { fetchGlobalsTouchedBy } from '../../test/fetch-globals.js';
 import { listen, routeHandler, type Route } from '../../test/route-server.js';
 import { directGet, type DirectResponse } from './direct-get.js';
 
@@ -188,6 +189,16 @@ describe('directGet', () => {
     await expect(directGet(`${base}/loop`)).rejects.toMatchObject({ name: 'TypeError', cause: { message: 'too many redirects' } });
   });
 
+  it('downloads and describes a failure without touching the Fetch globals, whose first use loads undici', async () => {
+    const touched = await fetchGlobalsTouchedBy(async () => {
+      let n = 0;
+      await downloadPayload(`${base}/big`, async (c) => void (n += c.byteLength), { get: directGet });
+      expect(n).toBe(big.length);
+      expect((await (await directGet(`${base}/denied`)).toResponse()).status).toBe(403);
+    });
+    expect(touched).toEqual([]);
+  });
+
   it("gives a failure's status, headers and body as a Response", async () => {
     const res = await directGet(`${base}/denied`);
     expect(res.status).toBe(403);
@@ -207,6 +218,11 @@ describe('directGet', () => {
 
     rawAnswers['/garbage'] = ['HELLO THERE\r\n\r\n'];
     await expect(directGet(`${rawBase}/garbage`)).rejects.toMatchObject({ name: 'TypeError', cause: { message: expect.stringMatching(/malformed status line/) } });
+
+    for (const line of ['No-Colon-Here', 'Bad Name: x', ': empty-name', 'Nul: a\0b']) {
+      rawAnswers['/bad-header'] = [`HTTP/1.1 200 OK\r\n${line}\r\nContent-Length: 0\r\n\r\n`];
+      await expect(directGet(`${rawBase}/bad-header`), line).rejects.toMatchObject({ name: 'TypeError', cause: { message: expect.stringMatching(/malformed header line/) } });
+    }
 
     rawAnswers['/bad-chunk'] = ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'];
     const bad = await directGet(`${rawBase}/bad-chunk`);

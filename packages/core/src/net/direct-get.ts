@@ -24,6 +24,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { InPlaceResponse } from '../sdk/transfer-download.js';
 import { fetchFailed as failed } from './fetch-failed.js';
 import { BodyReader, HeadReader } from './http-answer.js';
+import { NodeHeaders, NodeResponse } from './node-response.js';
 
 /** One read from the socket at most; 256 KiB: fewer wake-ups than 64 KiB, still in L2. */
 const READ_BUFFER_BYTES = 256 * 1024;
@@ -97,7 +98,7 @@ function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
       status: 0,
       statusText: '',
       url: target.href,
-      headers: new Headers(),
+      headers: new NodeHeaders(),
       read: () => {
         if (parts.length) return Promise.resolve(parts.shift()!);
         if (failure) return Promise.reject(failure);
@@ -122,7 +123,8 @@ function getOnce(target: URL, init: DirectGetInit): Promise<DirectResponse> {
         }
         res.cancel();
         const content = res.status === 204 || res.status === 205 || res.status === 304 ? null : Buffer.concat(kept).subarray(0, MAX_FAILURE_BODY);
-        return new Response(content, { status: res.status, statusText: res.statusText, headers: res.headers });
+        const body = content && new ReadableStream<Uint8Array>({ start: (ctl) => (ctl.enqueue(content), ctl.close()) });
+        return new NodeResponse(body, { status: res.status, statusText: res.statusText, headers: res.headers, url: res.url, redirected: false });
       },
     };
 

@@ -9,6 +9,7 @@
  * a malformed answer.
  */
 import { fetchFailed } from './fetch-failed.js';
+import { NodeHeaders } from './node-response.js';
 
 const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE = 1024;
@@ -16,22 +17,23 @@ const MAX_CHUNK_LINE = 1024;
 export interface Head {
   status: number;
   statusText: string;
-  headers: Headers;
+  headers: NodeHeaders;
 }
+
+/** RFC 9110 token: what a header name may be made of. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function parseHead(text: string): Head {
   const lines = text.split('\r\n');
   const m = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/.exec(lines[0] ?? '');
   if (!m) throw fetchFailed(`malformed status line: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
-  const headers = new Headers();
+  const headers = new NodeHeaders();
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(':');
-    if (colon <= 0) throw fetchFailed(`malformed header line: ${JSON.stringify(line.slice(0, 80))}`);
-    try {
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    } catch (e) {
-      throw fetchFailed(e);
-    }
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    if (colon <= 0 || !TOKEN.test(name) || value.includes('\0')) throw fetchFailed(`malformed header line: ${JSON.stringify(line.slice(0, 80))}`);
+    headers.append(name, value);
   }
   const status = Number(m[1]);
   if (status < 100 || status > 599) throw fetchFailed(`status ${status} out of range`);

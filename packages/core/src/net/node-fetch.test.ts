@@ -2,6 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetchGlobalsTouchedBy } from '../../test/fetch-globals.js';
 import { listen, routeHandler, type Route } from '../../test/route-server.js';
 import { nodeFetch } from './node-fetch.js';
 
@@ -99,18 +100,12 @@ describe('nodeFetch', () => {
   });
 
   it('answers without touching the Fetch globals, whose first use loads undici', async () => {
-    const names = ['Headers', 'Response', 'Request'] as const;
-    const saved = names.map((n) => [n, Object.getOwnPropertyDescriptor(globalThis, n)!] as const);
-    const touched: string[] = [];
-    for (const [n, d] of saved) Object.defineProperty(globalThis, n, { configurable: true, get: () => (touched.push(n), d.get ? d.get.call(globalThis) : d.value) });
-    try {
+    const touched = await fetchGlobalsTouchedBy(async () => {
       const res = await nodeFetch(`${base}/json`, { method: 'POST', headers: [['x-a', '1']], body: 'x' });
       expect(await res.json()).toMatchObject({ ok: true });
       const clone = (await nodeFetch(`${base}/json`)).clone();
       expect(clone.headers.get('content-type')).toBe('application/json');
-    } finally {
-      for (const [n, d] of saved) Object.defineProperty(globalThis, n, d);
-    }
+    });
     expect(touched).toEqual([]);
   });
 

@@ -82,7 +82,7 @@ export class NodeHeaders implements Headers {
 export interface AnswerInit {
   status: number;
   statusText: string;
-  headers: NodeHeaders;
+  headers: Headers;
   url: string;
   redirected: boolean;
 }
@@ -92,7 +92,7 @@ export class NodeResponse implements Response {
   #used = false;
   readonly status: number;
   readonly statusText: string;
-  readonly headers: NodeHeaders;
+  readonly headers: Headers;
   readonly url: string;
   readonly redirected: boolean;
   readonly type: Response['type'] = 'basic';

@@ -66,7 +66,8 @@ export interface DownloadOptions {
  * by this call plus `startAt`, i.e. the object's size.
  */
 export async function downloadPayload(url: string, write: (chunk: Uint8Array) => Promise<void>, opts: DownloadOptions = {}): Promise<{ size: number }> {
-  const doFetch = opts.fetch ?? fetch;
+  // The global looked up only when used: in Node, touching it loads undici (net/node-response).
+  const doFetch = opts.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
   const budget = new Budget(opts.retries ?? 5, opts.backoffMs ?? 500, opts.signal);
   let offset = opts.startAt ?? 0;
   let total = opts.expectedSize;
