@@ -43,6 +43,7 @@ import type { PublishedRelease } from '../protocol/release.js';
 import type { HubClient } from '../sdk/client.js';
 import { uploadPayload, type UploadTarget } from '../sdk/transfer.js';
 import { ClientError } from './errors.js';
+import type { Worker } from 'node:worker_threads';
 import { sealFile, type Sealing } from './seal-worker.js';
 import { agePayloadSize, PayloadSpool } from './payload-spool.js';
 
@@ -81,6 +82,8 @@ export interface PublishOptions {
   file: string;
   /** Where the encrypted payload is staged (default: the OS temp dir). */
   tempDir?: string;
+  /** A sealing worker already started (client/seal-worker startSealWorker), taken over by this publish. */
+  sealWorker?: Worker;
   /** false: skip profiling (record count 0), for files that are not tabular. */
   profile?: boolean;
   format?: FileFormat;
@@ -152,7 +155,7 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     // now, and the release starts (and the upload runs) while it is still
     // writing the payload.
     const payloadSize = agePayloadSize(info.size);
-    sealing = sealFile(opts.file, info.size, fileKey, spool);
+    sealing = sealFile(opts.file, info.size, fileKey, spool, opts.sealWorker);
     const sealed = sealing.done.then(
       (result) => {
         spool.finish();

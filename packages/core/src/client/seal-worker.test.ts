@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeHeader, generateIdentity, randomFileKey } from '../crypto/age/index.js';
 import { agePayloadSize } from './payload-spool.js';
-import { sealFile, type BlockSink } from './seal-worker.js';
+import { sealFile, startSealWorker, type BlockSink } from './seal-worker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dme-seal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +64,22 @@ describe('sealFile', () => {
       expect(sink.claims).toBeLessThanOrEqual(Math.ceil(sealed.length / blockSize) + 2);
     });
   }
+
+  it('seals on a worker started ahead of the file, which waits idle until then and is used up by it', async () => {
+    const worker = startSealWorker();
+    await once(worker, 'online');
+    const file = join(dir, 'ahead');
+    const plain = randomBytes(2 * 1024 * 1024 + 17);
+    writeFileSync(file, plain);
+    const fileKey = randomFileKey();
+    const sink = collector(1024 * 1024);
+    const exited = once(worker, 'exit');
+    const { plaintext } = await sealFile(file, plain.length, fileKey, sink, worker).done;
+    expect(plaintext).toEqual({ sha256: sha256(plain), bytes: plain.length });
+    expect(ageDecrypt(sink.bytes(), fileKey).equals(plain)).toBe(true);
+    // Its work done, the worker closes its port and its thread ends.
+    await exited;
+  });
 
   it('reads only the size it was given, and fails when the file is shorter', async () => {
     const file = join(dir, 'shrinks');

@@ -48,83 +48,84 @@ interface SealPlan {
 type ToWorker = { block: SharedArrayBuffer };
 type FromWorker = { type: 'filled'; length: number; done: boolean; plaintext?: FileDigest } | { type: 'error'; message: string };
 
-/** Worker entry point, shipped as source text: sealBatch and sealedSize come in as arguments. */
+/** Worker entry point, shipped as source text: sealBatch and sealedSize come in as arguments. The first message is the plan. */
 function sealWorker(seal: typeof sealBatch, sealed: typeof sealedSize): void {
-  const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
-  const fs = process.getBuiltinModule('node:fs');
-  const { createHash } = process.getBuiltinModule('node:crypto');
-  if (!parentPort) return;
-  const port = parentPort;
-  const plan = workerData as SealPlan;
-  const batchIn = plan.chunkSize * plan.batchChunks;
-  const plain = new Uint8Array(batchIn);
-  // A batch that does not fit in what is left of a block is sealed here, then carried into the next block.
-  const spare = new Uint8Array(sealed(batchIn, plan.chunkSize));
-  const plainHash = createHash('sha256');
-  let carry: Uint8Array = plan.nonce;
-  let read = 0;
-  let counter = 0;
-  let sealedAll = false;
-  const fd = fs.openSync(plan.path, 'r');
+  const { parentPort } = process.getBuiltinModule('node:worker_threads');
+  if (parentPort) parentPort.once('message', (plan: SealPlan) => run(parentPort, plan));
 
-  /** Seals the next batch into `room` if it fits (returns its length), else into `spare` as the carry (returns 0). */
-  const sealNext = (room: Uint8Array): number => {
-    const length = Math.min(batchIn, plan.size - read);
-    for (let got = 0; got < length; ) {
-      const n = fs.readSync(fd, plain, got, length - got, read + got);
-      if (n === 0) throw new Error('the file shrank while it was being published');
-      got += n;
-    }
-    plainHash.update(plain.subarray(0, length));
-    const last = read + length >= plan.size;
-    const fits = sealed(length, plan.chunkSize) <= room.byteLength;
-    const n = seal(plan.key, counter, plain, length, last, plan.chunkSize, fits ? room : spare);
-    read += length;
-    counter += plan.batchChunks;
-    sealedAll = last;
-    if (fits) return n;
-    carry = spare.subarray(0, n);
-    return 0;
-  };
+  function run(port: NonNullable<typeof parentPort>, plan: SealPlan): void {
+    const fs = process.getBuiltinModule('node:fs');
+    const { createHash } = process.getBuiltinModule('node:crypto');
+    const batchIn = plan.chunkSize * plan.batchChunks;
+    const plain = new Uint8Array(batchIn);
+    // A batch that does not fit in what is left of a block is sealed here, then carried into the next block.
+    const spare = new Uint8Array(sealed(batchIn, plan.chunkSize));
+    const plainHash = createHash('sha256');
+    let carry: Uint8Array = plan.nonce;
+    let read = 0;
+    let counter = 0;
+    let sealedAll = false;
+    const fd = fs.openSync(plan.path, 'r');
 
-  const fill = (block: Uint8Array): number => {
-    let at = 0;
-    while (at < block.byteLength) {
-      if (carry.byteLength > 0) {
-        const n = Math.min(carry.byteLength, block.byteLength - at);
-        block.set(carry.subarray(0, n), at);
-        carry = carry.subarray(n);
-        at += n;
-      } else if (sealedAll) {
-        break;
-      } else {
-        at += sealNext(block.subarray(at));
+    /** Seals the next batch into `room` if it fits (returns its length), else into `spare` as the carry (returns 0). */
+    const sealNext = (room: Uint8Array): number => {
+      const length = Math.min(batchIn, plan.size - read);
+      for (let got = 0; got < length; ) {
+        const n = fs.readSync(fd, plain, got, length - got, read + got);
+        if (n === 0) throw new Error('the file shrank while it was being published');
+        got += n;
       }
-    }
-    return at;
-  };
+      plainHash.update(plain.subarray(0, length));
+      const last = read + length >= plan.size;
+      const fits = sealed(length, plan.chunkSize) <= room.byteLength;
+      const n = seal(plan.key, counter, plain, length, last, plan.chunkSize, fits ? room : spare);
+      read += length;
+      counter += plan.batchChunks;
+      sealedAll = last;
+      if (fits) return n;
+      carry = spare.subarray(0, n);
+      return 0;
+    };
 
-  let closed = false;
-  // Messages already queued still arrive after port.close(): a second close could hit a reused descriptor.
-  const finish = (): void => {
-    closed = true;
-    fs.closeSync(fd);
-    plan.key.fill(0);
-    port.close();
-  };
-  port.on('message', (m: ToWorker) => {
-    if (closed) return;
-    try {
-      const length = fill(new Uint8Array(m.block));
-      const done = sealedAll && carry.byteLength === 0;
-      if (!done) return port.postMessage({ type: 'filled', length, done } satisfies FromWorker);
-      port.postMessage({ type: 'filled', length, done, plaintext: { sha256: plainHash.digest('hex'), bytes: read } } satisfies FromWorker);
-      finish();
-    } catch (err) {
-      port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromWorker);
-      finish();
-    }
-  });
+    const fill = (block: Uint8Array): number => {
+      let at = 0;
+      while (at < block.byteLength) {
+        if (carry.byteLength > 0) {
+          const n = Math.min(carry.byteLength, block.byteLength - at);
+          block.set(carry.subarray(0, n), at);
+          carry = carry.subarray(n);
+          at += n;
+        } else if (sealedAll) {
+          break;
+        } else {
+          at += sealNext(block.subarray(at));
+        }
+      }
+      return at;
+    };
+
+    let closed = false;
+    // Messages already queued still arrive after port.close(): a second close could hit a reused descriptor.
+    const finish = (): void => {
+      closed = true;
+      fs.closeSync(fd);
+      plan.key.fill(0);
+      port.close();
+    };
+    port.on('message', (m: ToWorker) => {
+      if (closed) return;
+      try {
+        const length = fill(new Uint8Array(m.block));
+        const done = sealedAll && carry.byteLength === 0;
+        if (!done) return port.postMessage({ type: 'filled', length, done } satisfies FromWorker);
+        port.postMessage({ type: 'filled', length, done, plaintext: { sha256: plainHash.digest('hex'), bytes: read } } satisfies FromWorker);
+        finish();
+      } catch (err) {
+        port.postMessage({ type: 'error', message: (err as Error).message } satisfies FromWorker);
+        finish();
+      }
+    });
+  }
 }
 
 const SOURCE = `(${sealWorker.toString()})(${sealBatch.toString()}, ${sealedSize.toString()});\n`;
@@ -145,14 +146,30 @@ export interface Sealing {
 }
 
 /**
- * Seals the first `size` bytes of the file at `path` for `fileKey` into
- * `sink`: agePayloadSize(size) bytes, a fresh nonce, then the chunks.
+ * A sealing worker started ahead of its file: a thread takes 40-55 ms to
+ * start here, which publish spends on the hub lookups and module loading
+ * meanwhile instead of before the first payload byte. It holds nothing until
+ * sealFile hands it a plan and does not keep the process alive; whoever
+ * starts one and does not hand it to sealFile terminates it.
  */
-export function sealFile(path: string, size: number, fileKey: Uint8Array, sink: BlockSink): Sealing {
+export function startSealWorker(): Worker {
+  const worker = new Worker(SOURCE, { eval: true });
+  worker.unref();
+  return worker;
+}
+
+/**
+ * Seals the first `size` bytes of the file at `path` for `fileKey` into
+ * `sink`: agePayloadSize(size) bytes, a fresh nonce, then the chunks. On
+ * `worker` (from startSealWorker, used once) when given.
+ */
+export function sealFile(path: string, size: number, fileKey: Uint8Array, sink: BlockSink, started?: Worker): Sealing {
   const nonce = randomBytes(PAYLOAD_NONCE_SIZE);
   const key = payloadKey(fileKey, nonce);
   const plan: SealPlan = { path, size, key, nonce, chunkSize: CHUNK_SIZE, batchChunks: BATCH_CHUNKS };
-  const worker = new Worker(SOURCE, { eval: true, workerData: plan });
+  const worker = started ?? new Worker(SOURCE, { eval: true });
+  worker.ref();
+  worker.postMessage(plan);
   // The worker got its own copy of the plan.
   key.fill(0);
   const payloadHash = createHash('sha256');

@@ -7,6 +7,7 @@
  */
 import { requireRegisteredIdentity, resolveCatalogDataset, resolveOwnDataset } from '../../client/connect.js';
 import { publishFile } from '../../client/publish.js';
+import { startSealWorker } from '../../client/seal-worker.js';
 import { pullRelease } from '../../client/pull.js';
 import { loadSecrets } from '../../identity/store.js';
 import { FILE_FORMATS, type FileFormat } from '../../protocol/profile.js';
@@ -59,35 +60,43 @@ export async function publishCommand(argv: string[], io: Io): Promise<number> {
   const [ref, file] = positionals as [string, string];
   const format = values.format;
   if (format !== undefined && !(FILE_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${FILE_FORMATS.join(', ')}`);
-  return withHub(io, async (c) => {
-    requireLogin(c);
-    const { identity, secrets } = await loadSecrets(c.config.home, io.env);
-    const [account, dataset] = await Promise.all([c.hub.profile(), resolveOwnDataset(c.hub, ref), requireRegisteredIdentity(c.hub, identity)]);
-    const progress = progressOn(io, values.quiet ?? false);
-    const result = await publishFile({
-      hub: c.hub,
-      accountId: account.id,
-      identity,
-      secrets,
-      datasetId: dataset.id,
-      file,
-      profile: !values['no-profile'],
-      ...(format ? { format: format as FileFormat } : {}),
-      ...(values.key ? { keyColumns: values.key } : {}),
-      ...(values['schema-version'] ? { schemaVersion: values['schema-version'] } : {}),
-      ...(values['temp-dir'] ? { tempDir: values['temp-dir'] } : {}),
-      uploadFetch: c.session.plainFetch,
-      onProgress: (phase, done, total) => progress.update(phase, done, total),
-    }).finally(() => progress.end());
-    const r = result.release;
-    if (values.json) {
-      line(io.stdout, JSON.stringify({ releaseId: r.id, datasetId: r.datasetId, payloadSize: r.payloadSize, payloadSha256: r.payloadSha256, plaintextSize: r.plaintextSize, recordCount: r.recordCount, grants: result.grants, recipients: result.recipients }));
-    } else {
-      line(io.stdout, r.id);
-      if (!values.quiet) line(io.stderr, `published ${r.id} to ${dataset.slug}: ${r.plaintextSize} bytes, ${r.recordCount} records, ${result.grants} grant(s)`);
-    }
-    return 0;
-  });
+  // Its thread starts while the keys are read and the hub is asked about the dataset.
+  const sealWorker = startSealWorker();
+  try {
+    return await withHub(io, async (c) => {
+      requireLogin(c);
+      const { identity, secrets } = await loadSecrets(c.config.home, io.env);
+      const [account, dataset] = await Promise.all([c.hub.profile(), resolveOwnDataset(c.hub, ref), requireRegisteredIdentity(c.hub, identity)]);
+      const progress = progressOn(io, values.quiet ?? false);
+      const result = await publishFile({
+        hub: c.hub,
+        accountId: account.id,
+        identity,
+        secrets,
+        datasetId: dataset.id,
+        file,
+        profile: !values['no-profile'],
+        ...(format ? { format: format as FileFormat } : {}),
+        ...(values.key ? { keyColumns: values.key } : {}),
+        ...(values['schema-version'] ? { schemaVersion: values['schema-version'] } : {}),
+        ...(values['temp-dir'] ? { tempDir: values['temp-dir'] } : {}),
+        uploadFetch: c.session.plainFetch,
+        sealWorker,
+        onProgress: (phase, done, total) => progress.update(phase, done, total),
+      }).finally(() => progress.end());
+      const r = result.release;
+      if (values.json) {
+        line(io.stdout, JSON.stringify({ releaseId: r.id, datasetId: r.datasetId, payloadSize: r.payloadSize, payloadSha256: r.payloadSha256, plaintextSize: r.plaintextSize, recordCount: r.recordCount, grants: result.grants, recipients: result.recipients }));
+      } else {
+        line(io.stdout, r.id);
+        if (!values.quiet) line(io.stderr, `published ${r.id} to ${dataset.slug}: ${r.plaintextSize} bytes, ${r.recordCount} records, ${result.grants} grant(s)`);
+      }
+      return 0;
+    });
+  } finally {
+    // Already gone after a publish that began sealing; a failure before that leaves it idle.
+    await sealWorker.terminate();
+  }
 }
 
 const EXT: Record<FileFormat, string> = { csv: 'csv', tsv: 'tsv', ndjson: 'ndjson', json: 'json' };
