@@ -4,7 +4,7 @@
  * Range resume, and every way a URL can be refused.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,6 +211,26 @@ describe('local blob store over HTTP', () => {
     const past = await fetch(url, { headers: { Range: `bytes=${6 * MiB + 123}-` } });
     expect(past.status).toBe(416);
     expect(past.headers.get('Content-Range')).toBe(`bytes */${6 * MiB + 123}`);
+  });
+  it('lets go of the object when a client leaves mid-download, and serves the next one whole', async () => {
+    const key = 'prod1/ds1/rel1';
+    const object = join(dir, 'blobs', ...key.split('/'));
+    const openOnObject = async (): Promise<number> => {
+      let n = 0;
+      for (const fd of await readdir('/proc/self/fd')) if ((await readlink(`/proc/self/fd/${fd}`).catch(() => '')) === object) n++;
+      return n;
+    };
+    const { url } = await store.downloadUrl(key, { expiresInSec: 60 });
+    const res = await fetch(url);
+    const reader = res.body!.getReader();
+    let seen = 0;
+    while (seen < MiB) seen += (await reader.read()).value?.byteLength ?? MiB;
+    expect(await openOnObject()).toBe(1);
+    await reader.cancel();
+    for (let i = 0; i < 100 && (await openOnObject()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await openOnObject()).toBe(0);
+    const again = createHash('sha256').update(new Uint8Array(await (await fetch(url)).arrayBuffer())).digest('hex');
+    expect(again).toBe(createHash('sha256').update(await readFile(join(dir, 'p1'))).digest('hex'));
   });
 });
 

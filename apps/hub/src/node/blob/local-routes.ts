@@ -8,13 +8,16 @@
  * Hono answers HEAD by running the GET handler and dropping the body, so the GET
  * handler branches on the real method (the signature still binds it).
  */
+import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { BlobError, assertValidKey } from '../../blob/errors.js';
 import { UrlSigner } from '../../blob/signing.js';
 import type { VerifyFailure } from '../../blob/signing.js';
 import type { LocalBlobStore } from './local-store.js';
+import { sendFileRegion } from './send-file.js';
 
 const REASONS: Record<VerifyFailure, BlobError> = {
   expired: new BlobError('URL_EXPIRED', 'this URL has expired; ask the hub for a new one'),
@@ -76,6 +79,25 @@ function parseRange(value: string | undefined, size: number): { start: number; e
   return { start, end };
 }
 
+/** Node's response under @hono/node-server, for answers written to it directly. */
+function nodeResponse(c: Context): ServerResponse | undefined {
+  const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+  return outgoing instanceof ServerResponse ? outgoing : undefined;
+}
+
+/** Status and headers of a GET answer for the whole object or one range of it. */
+function answerFor(range: { start: number; end: number } | null, size: number): { status: 200 | 206; headers: Record<string, string> } {
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/octet-stream',
+    'Accept-Ranges': 'bytes',
+    'Cache-Control': 'private, no-store',
+  };
+  if (!range) return { status: 200, headers: { ...headers, 'Content-Length': String(size) } };
+  headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;
+  headers['Content-Length'] = String(range.end - range.start + 1);
+  return { status: 206, headers };
+}
+
 /**
  * The sub-app for `/v1/blob`. `secret` defaults to the store's own (it mints the
  * URLs); passing a different one makes every URL the store hands out invalid.
@@ -89,6 +111,24 @@ export function localBlobRoutes(store: LocalBlobStore, secret?: string | Uint8Ar
     const query = new URL(c.req.url).searchParams;
     const result = await signer.verify(c.req.method, key, query);
     if (!result.ok) throw REASONS[result.reason];
+  }
+
+  /** Under @hono/node-server: the bytes go onto Node's response from reused buffers (send-file.ts). */
+  async function sendDirect(c: Context, key: string, out: ServerResponse): Promise<Response> {
+    const object = await store.openObject(key);
+    if (!object) throw new BlobError('NOT_FOUND', 'no such object');
+    try {
+      const range = parseRange(c.req.header('Range'), object.size);
+      const { status, headers } = answerFor(range, object.size);
+      out.writeHead(status, headers);
+      await sendFileRegion(object.file, out, range?.start ?? 0, range?.end ?? object.size - 1).catch((err: unknown) => {
+        // Headers are gone: the client sees the connection cut before Content-Length bytes.
+        out.destroy(err instanceof Error ? err : undefined);
+      });
+      return RESPONSE_ALREADY_SENT;
+    } finally {
+      await object.file.close();
+    }
   }
 
   app.put('/:key{.+}', async (c) => {
@@ -123,23 +163,15 @@ export function localBlobRoutes(store: LocalBlobStore, secret?: string | Uint8Ar
         const offset = done ? done.size : (await store.uploadStatus(key)).offset;
         return c.body(null, 200, { 'Upload-Offset': String(offset), 'Upload-Complete': done ? '?1' : '?0', 'Cache-Control': 'no-store' });
       }
+      const outgoing = nodeResponse(c);
+      if (outgoing) return await sendDirect(c, key, outgoing);
       const head = await store.head(key);
       if (!head) throw new BlobError('NOT_FOUND', 'no such object');
       const range = parseRange(c.req.header('Range'), head.size);
       const body = await store.read(key, range ?? undefined);
       if (!body) throw new BlobError('NOT_FOUND', 'no such object');
-      const headers: Record<string, string> = {
-        'Content-Type': 'application/octet-stream',
-        'Accept-Ranges': 'bytes',
-        'Cache-Control': 'private, no-store',
-      };
-      if (range) {
-        headers['Content-Range'] = `bytes ${range.start}-${range.end}/${head.size}`;
-        headers['Content-Length'] = String(range.end - range.start + 1);
-        return c.body(body, 206, headers);
-      }
-      headers['Content-Length'] = String(head.size);
-      return c.body(body, 200, headers);
+      const { status, headers } = answerFor(range, head.size);
+      return c.body(body, status, headers);
     } catch (err) {
       return errorResponse(c, err);
     }

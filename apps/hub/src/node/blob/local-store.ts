@@ -17,7 +17,7 @@
  * write, it is dropped and the caller reads the object back instead.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { BlobError, assertValidKey } from '../../blob/errors.js';
 import { UrlSigner } from '../../blob/signing.js';
@@ -315,6 +315,23 @@ export class LocalBlobStore implements BlobStore {
   async read(key: string, range?: { start: number; end: number }): Promise<ReadableStream<Uint8Array> | null> {
     try {
       return await openFileStream(this.#objectPath(key), range ?? {});
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+  }
+
+  /** The stored object opened for reading, with its size then, or null; the caller closes it. */
+  async openObject(key: string): Promise<{ file: FileHandle; size: number } | null> {
+    try {
+      const file = await open(this.#objectPath(key), 'r');
+      const info = await file.stat().catch(async (err: unknown) => {
+        await file.close();
+        throw err;
+      });
+      if (info.isFile()) return { file, size: info.size };
+      await file.close();
+      return null;
     } catch (err) {
       if (isMissing(err)) return null;
       throw err;
