@@ -113,7 +113,13 @@
  * each round's scratch files once copied lets the WAL and the checkpoint
  * reuse their pages (8 pairs on such a spell: writer system time 0.70–0.96
  * against 0.79–1.98 s, the pull 4.25–5.19 against 4.34–6.28 s); the bench
- * then measured 1.60×, 1.58× and 1.43×.
+ * then measured 1.60×, 1.58× and 1.43×. The hub served the payload
+ * through a web stream of fresh 256 KiB buffers, 0.49–0.70 CPU-s for the
+ * 358 MB on the same two cores; written onto Node's response from two
+ * reused buffers (apps/hub node/blob/send-file) 0.25–0.33 (6 alternating
+ * pairs: pull median 4.18 → 4.0 s). Started ahead of the import (while
+ * the CLI loads and asks the hub), the writer and scratch threads changed
+ * nothing measurable (10 pairs: medians 4.26 vs 4.23 s): not kept.
  *
  * The serial path (incremental datasets, JSON, gzip, small files), 1M
  * phone rows, per million rows, CPU: better-sqlite3
