@@ -119,7 +119,7 @@
  * reused buffers (apps/hub node/blob/send-file) 0.25–0.33 (6 alternating
  * pairs: pull median 4.18 → 4.0 s). Started ahead of the import (while
  * the CLI loads and asks the hub), the writer and scratch threads changed
- * nothing measurable (10 pairs: medians 4.26 vs 4.23 s): not kept.
+ * nothing measurable (10 pairs: median 4.26 s started ahead, 4.23 s not): not kept.
  *
  * The serial path (incremental datasets, JSON, gzip, small files), 1M
  * phone rows, per million rows, CPU: better-sqlite3

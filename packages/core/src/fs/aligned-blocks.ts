@@ -47,6 +47,11 @@ export function takeBlock(size: number): Uint8Array {
   return pool.pop() ?? carve() ?? new Uint8Array(size);
 }
 
+/** An idle pooled or arena block, never a fresh allocation: for writers that may queue more blocks while some are free. */
+export function spareBlock(): Uint8Array | undefined {
+  return pool.pop() ?? carve();
+}
+
 /** Returns a block to the pool; the caller must not touch it afterwards. */
 export function giveBlock(block: Uint8Array): void {
   if (block.byteLength === BLOCK_SIZE && pool.length < ARENA_BLOCKS) pool.push(block);

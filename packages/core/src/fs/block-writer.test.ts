@@ -188,3 +188,97 @@ describe('BlockWriter with a direct handle', () => {
     await handle.close();
   });
 });
+
+describe('BlockWriter with queued blocks (maxBlocks)', () => {
+  /** Writes through to `inner` once `open()` was called, one at a time; records order and overlap. */
+  const gated = (inner: FileHandle, fail?: { at: number; err: Error }) => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const log = { starts: [] as number[], overlap: 0, running: 0 };
+    return {
+      open: () => release(),
+      log,
+      handle: {
+        write: async (buf: Uint8Array, off: number, len: number, at: number) => {
+          log.starts.push(at);
+          log.running++;
+          log.overlap = Math.max(log.overlap, log.running);
+          try {
+            await gate;
+            if (fail && at === fail.at) throw fail.err;
+            return await inner.write(buf, off, len, at);
+          } finally {
+            log.running--;
+          }
+        },
+      },
+    };
+  };
+
+  it('keeps taking chunks while a write is stuck, up to maxBlocks, then writes them in order, one at a time', async () => {
+    const path = join(dir, 'queued.bin');
+    const handle = await open(path, 'w+');
+    const g = gated(handle);
+    const hash = createHash('sha256');
+    const data = randomBytes(5 * BLOCK_SIZE + 321);
+    const sink = new BlockWriter(g.handle, 0, { hash, maxBlocks: 8 });
+    // Nothing has been written yet, and still the whole 5 MiB was taken.
+    await sink.push(data);
+    expect(sink.written).toBe(0);
+    expect(sink.accepted).toBe(data.length);
+    g.open();
+    await sink.flush();
+    await sink.release();
+    await handle.close();
+    expect(sink.written).toBe(data.length);
+    expect((await readFile(path)).equals(data)).toBe(true);
+    expect(hash.digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(g.log.overlap).toBe(1);
+    expect(g.log.starts).toEqual([...g.log.starts].sort((a, b) => a - b));
+  });
+
+  it('with the default two blocks, push waits for the stuck write', async () => {
+    const path = join(dir, 'two.bin');
+    const handle = await open(path, 'w+');
+    const g = gated(handle);
+    const sink = new BlockWriter(g.handle, 0);
+    let pushed = false;
+    const pushing = sink.push(randomBytes(3 * BLOCK_SIZE)).then(() => (pushed = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pushed).toBe(false);
+    g.open();
+    await pushing;
+    await sink.flush();
+    await sink.release();
+    await handle.close();
+    expect(sink.written).toBe(3 * BLOCK_SIZE);
+  });
+
+  it('runs no queued write after a failed one: the file and `written` stay a prefix', async () => {
+    const path = join(dir, 'queued-fail.bin');
+    const handle = await open(path, 'w+');
+    const first = BLOCK_SIZE - OFF_GRID;
+    const g = gated(handle, { at: first, err: Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO' }) });
+    const data = randomBytes(4 * BLOCK_SIZE);
+    // Two blocks: the push itself waits for the failing write and fails.
+    const sink = new BlockWriter(g.handle, 0);
+    const pushing = sink.push(data);
+    g.open();
+    await expect(pushing).rejects.toThrow(/EIO/);
+    await expect(sink.flush()).rejects.toThrow(/EIO/);
+    await sink.release();
+    expect(sink.written).toBe(first);
+    expect(g.log.starts).toEqual([0, first]);
+    expect((await readFile(path)).equals(data.subarray(0, first))).toBe(true);
+    // The blocks went back once each: a fresh writer's bytes are its own.
+    const again = randomBytes(3 * BLOCK_SIZE);
+    const a = new BlockWriter(handle, 0, { maxBlocks: 8 });
+    const b = new BlockWriter(handle, 3 * BLOCK_SIZE, { maxBlocks: 8 });
+    const other = randomBytes(3 * BLOCK_SIZE);
+    await Promise.all([a.push(again), b.push(other)]);
+    await Promise.all([a.flush(), b.flush()]);
+    await Promise.all([a.release(), b.release()]);
+    await handle.close();
+    expect((await readFile(path)).equals(Buffer.concat([again, other]))).toBe(true);
+  });
+});

@@ -15,17 +15,20 @@
  * first block is cut short instead to keep writes off the folio grid
  * (fs/off-grid).
  *
- * Invariants: `written` counts bytes whose write completed, so the file holds
- * a prefix of what was pushed; at most two blocks are held, and `push` waits
- * for the previous write before starting another (the disk's pace reaches
- * the sender as TCP backpressure, and a block is never refilled while the
- * disk may still be reading it). After a failed write the hash no longer
- * matches the file: callers must drop it. A block returns to the pool only
- * once no write of it is pending, and is never used again by its writer.
+ * Invariants: writes run one at a time, in order, and none after a failed
+ * one, so `written` (bytes whose write completed) always covers a prefix of
+ * what was pushed and the file holds it. A writer holds at most `maxBlocks`
+ * blocks (two unless asked, more only while the pool has idle ones); with
+ * all of them written or queued, `push` waits for the oldest write, so the
+ * disk's pace reaches the sender as TCP backpressure. A block is never
+ * refilled while the disk may still be reading it. After a failed write
+ * the hash no longer matches the file: callers must drop it. A block
+ * returns to the pool only once no write of it is pending, and is never
+ * used again by its writer.
  */
 import type { Hash } from 'node:crypto';
 import { chunksAllocated } from '../runtime/gc.js';
-import { BLOCK_SIZE, giveBlock, isPageAligned, takeBlock } from './aligned-blocks.js';
+import { BLOCK_SIZE, giveBlock, isPageAligned, spareBlock, takeBlock } from './aligned-blocks.js';
 import { DIRECT_ALIGN, directRefused } from './direct-io.js';
 import { firstBlockBytes } from './off-grid.js';
 
@@ -52,21 +55,40 @@ export interface BlockWriterOptions {
   freshChunks?: boolean;
   /** An O_DIRECT handle on the same file (fs/direct-io.openDirect); the caller closes it. */
   direct?: PositionalWrites;
+  /**
+   * Blocks held at once (default and least 2): past two, only idle blocks of
+   * the shared pool (fs/aligned-blocks spareBlock), so writes queue behind a
+   * slow one while the caller keeps filling instead of waiting.
+   */
+  maxBlocks?: number;
+}
+
+/** A block handed to the disk: it is filled again only once `written` is set. */
+interface Issued {
+  block: Uint8Array;
+  done: Promise<void>;
+  written: boolean;
 }
 
 export class BlockWriter {
   readonly #hash?: Hash;
   readonly #onWritten?: (end: number) => void;
   readonly #freshChunks: boolean;
+  readonly #maxBlocks: number;
   #direct?: PositionalWrites;
   #block: Uint8Array;
-  #spare: Uint8Array;
+  /** Blocks whose write completed, ready to fill. */
+  #idle: Uint8Array[] = [];
+  /** Writes issued, oldest first; they run one at a time, in order. */
+  #queue: Issued[] = [];
+  /** Blocks this writer took: the one filling, the idle ones and the queued ones. */
+  #owned = 2;
   #fill = 0;
   /** Bytes the current block takes before it is written: the first one may be short. */
   #limit: number;
   #issued = 0;
   #written = 0;
-  #pending: Promise<void> = Promise.resolve();
+  #tail: Promise<void> = Promise.resolve();
   #released = false;
 
   constructor(
@@ -79,9 +101,11 @@ export class BlockWriter {
     this.#hash = opts.hash;
     this.#onWritten = opts.onWritten;
     this.#freshChunks = opts.freshChunks ?? true;
+    // Spares are pool blocks, of BLOCK_SIZE.
+    this.#maxBlocks = blockSize === BLOCK_SIZE ? Math.max(2, opts.maxBlocks ?? 2) : 2;
     this.#direct = opts.direct;
     this.#block = takeBlock(blockSize);
-    this.#spare = takeBlock(blockSize);
+    this.#idle.push(takeBlock(blockSize));
     const offAlign = position % DIRECT_ALIGN;
     this.#limit = !this.#direct ? firstBlockBytes(position, blockSize) : offAlign ? DIRECT_ALIGN - offAlign : blockSize;
   }
@@ -112,35 +136,62 @@ export class BlockWriter {
   /** Writes what is buffered and waits until every write has completed. */
   async flush(): Promise<void> {
     await this.#issue();
-    await this.#pending;
+    await this.#tail;
   }
 
   /** Hands the blocks back once no write is pending; the writer must not be used afterwards. */
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
-    await this.#pending.catch(() => undefined);
-    giveBlock(this.#block);
-    giveBlock(this.#spare);
+    await this.#tail.catch(() => undefined);
+    // A Set: after a failed write the block being filled may also be the last one queued.
+    for (const block of new Set([this.#block, ...this.#idle, ...this.#queue.map((q) => q.block)])) giveBlock(block);
+    this.#idle = [];
+    this.#queue = [];
   }
 
   async #issue(): Promise<void> {
     if (this.#released) throw new Error('BlockWriter used after release');
-    await this.#pending;
     if (this.#fill === 0) return;
     const block = this.#block;
     const length = this.#fill;
     const at = this.position + this.#issued;
     this.#issued += length;
-    this.#pending = this.#write(block, length, at).then(() => {
-      this.#written += length;
-      this.#onWritten?.(this.position + this.#written);
-    });
+    const issued: Issued = { block, done: Promise.resolve(), written: false };
+    // After a failed write none of the later ones runs: the file stays a prefix.
+    issued.done = this.#tail
+      .then(() => this.#write(block, length, at))
+      .then(() => {
+        issued.written = true;
+        this.#written += length;
+        this.#onWritten?.(this.position + this.#written);
+      });
+    issued.done.catch(() => undefined);
+    this.#tail = issued.done;
+    this.#queue.push(issued);
     // Hashed while the thread pool writes.
     this.#hash?.update(block.subarray(0, length));
-    [this.#block, this.#spare] = [this.#spare, this.#block];
     this.#fill = 0;
+    this.#block = await this.#nextBlock();
     this.#limit = this.#block.byteLength;
+  }
+
+  /** An idle block, else a spare one from the pool while under maxBlocks, else the oldest write's once it completed. */
+  async #nextBlock(): Promise<Uint8Array> {
+    for (;;) {
+      while (this.#queue[0]?.written) this.#idle.push(this.#queue.shift()!.block);
+      const idle = this.#idle.pop();
+      if (idle) return idle;
+      if (this.#owned < this.#maxBlocks) {
+        const spare = spareBlock();
+        if (spare) {
+          this.#owned++;
+          return spare;
+        }
+      }
+      // Never empty here: every owned block but the one just issued is idle or queued.
+      await this.#queue[0]!.done;
+    }
   }
 
   async #write(block: Uint8Array, length: number, at: number): Promise<void> {
