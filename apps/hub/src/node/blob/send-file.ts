@@ -17,12 +17,14 @@ const BUFFER_SIZE = 1024 * 1024;
 
 /** Writes bytes `[start, end]` (inclusive) of `file` to `out`, then ends it; rejects if the client goes away or the file is shorter. */
 export async function sendFileRegion(file: FileHandle, out: Writable, start: number, end: number): Promise<void> {
-  const slots = [0, 1].map(() => ({ buffer: Buffer.allocUnsafeSlow(BUFFER_SIZE), taken: Promise.resolve() }));
+  // A small object gets buffers of its size, not 2 MiB.
+  const size = Math.max(1, Math.min(BUFFER_SIZE, end + 1 - start));
+  const slots = [0, 1].map(() => ({ buffer: Buffer.allocUnsafeSlow(size), taken: Promise.resolve() }));
   let position = start;
   for (let i = 0; position <= end; i++) {
     const slot = slots[i % slots.length]!;
     await slot.taken;
-    const want = Math.min(BUFFER_SIZE, end + 1 - position);
+    const want = Math.min(size, end + 1 - position);
     const { bytesRead } = await file.read(slot.buffer, 0, want, position);
     if (bytesRead === 0) throw new Error(`stored object ended at byte ${position}, before ${end + 1}`);
     position += bytesRead;
