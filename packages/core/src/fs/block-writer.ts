@@ -81,8 +81,6 @@ export class BlockWriter {
   #idle: Uint8Array[] = [];
   /** Writes issued, oldest first; they run one at a time, in order. */
   #queue: Issued[] = [];
-  /** Blocks this writer took: the one filling, the idle ones and the queued ones. */
-  #owned = 2;
   #fill = 0;
   /** Bytes the current block takes before it is written: the first one may be short. */
   #limit: number;
@@ -182,12 +180,10 @@ export class BlockWriter {
       while (this.#queue[0]?.written) this.#idle.push(this.#queue.shift()!.block);
       const idle = this.#idle.pop();
       if (idle) return idle;
-      if (this.#owned < this.#maxBlocks) {
+      // With none idle, every block this writer holds is queued.
+      if (this.#queue.length < this.#maxBlocks) {
         const spare = spareBlock();
-        if (spare) {
-          this.#owned++;
-          return spare;
-        }
+        if (spare) return spare;
       }
       // Never empty here: every owned block but the one just issued is idle or queued.
       await this.#queue[0]!.done;
