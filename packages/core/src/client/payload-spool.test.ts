@@ -109,6 +109,28 @@ describe('PayloadSpool', () => {
     await spool.dispose();
   });
 
+  it('spills one block at a time when two claims are waiting, as the sealing worker keeps two', async () => {
+    const spool = new PayloadSpool({ spillPath: join(dir, 'd2.spill'), blockSize: 64 * KiB, maxRetained: 256 * KiB, readAhead: 2048 * KiB });
+    const data = randomBytes(1024 * KiB - 100);
+    // Blocks are asked for two at a time, both before either arrives, and committed in the order asked.
+    const writing = (async () => {
+      for (let at = 0; at < data.length; ) {
+        const pair = await Promise.all([spool.claim(), spool.claim()]);
+        for (const block of pair) {
+          const n = Math.min(block.byteLength, data.length - at);
+          block.set(data.subarray(at, at + n));
+          spool.commit(block, n);
+          at += n;
+        }
+      }
+      spool.finish();
+    })();
+    await writing;
+    expect(spool.bytesInMemory).toBeLessThanOrEqual(256 * KiB + 64 * KiB);
+    expect((await readAll(spool.readFrom(0))).equals(data)).toBe(true);
+    await spool.dispose();
+  });
+
   it('a writer failure errors every waiting reader', async () => {
     const spool = new PayloadSpool({ spillPath: join(dir, 'e.spill') });
     const reading = readAll(spool.readFrom(0));

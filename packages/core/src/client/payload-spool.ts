@@ -66,6 +66,7 @@ export class PayloadSpool {
   /** Bytes of blocks claimed by a block writer and not committed yet. */
   private claimed = 0;
   private spill: { handle: FileHandle; start: number; end: number } | undefined;
+  private spilling: Promise<void> = Promise.resolve();
   private waiters: Array<() => void> = [];
   private readonly blockSize: number;
   private readonly maxRetained: number;
@@ -115,7 +116,13 @@ export class PayloadSpool {
         await this.wait();
         continue;
       }
-      if (!this.draining && ahead - this.memStart >= this.maxRetained) await this.spillOldest();
+      if (!this.draining && ahead - this.memStart >= this.maxRetained) {
+        // One spill at a time: two claims spilling at once took the same oldest block (and opened the file twice).
+        const spilling = this.spilling.then(() => this.spillOldest());
+        // A failed spill fails this claim, and with it the writer.
+        this.spilling = spilling.then(() => undefined, () => undefined);
+        if (await spilling) continue;
+      }
       const bytes = this.free.pop() ?? this.newBlock();
       this.claimed += bytes.byteLength;
       return bytes;
@@ -138,10 +145,10 @@ export class PayloadSpool {
     return new Uint8Array(new SharedArrayBuffer(this.blockSize));
   }
 
-  /** Moves the oldest block to the spill file (readers past it are unaffected). */
-  private async spillOldest(): Promise<void> {
+  /** Moves the oldest block to the spill file (readers past it are unaffected); false when no block is left to move. */
+  private async spillOldest(): Promise<boolean> {
     const block = this.blocks[0];
-    if (!block) return;
+    if (!block) return false;
     if (!this.spill) {
       const handle = await open(this.opts.spillPath, 'wx+', 0o600);
       this.spill = { handle, start: block.start, end: block.start };
@@ -153,6 +160,7 @@ export class PayloadSpool {
     }
     // Not recycled: an upload still sending it may hold a view.
     this.blocks.shift();
+    return true;
   }
 
   /** Bytes before `offset` are with the store: their memory may be reused. */
