@@ -28,6 +28,8 @@ interface Command {
   load(): Promise<Loaded>;
   /** The command installs its own SIGINT/SIGTERM handling (a clean stop rather than an exit). */
   handlesSignals?: boolean;
+  /** Work started before the command's modules load, when it is about to run (not for --help). */
+  prepare?(): Promise<void>;
 }
 
 const crypt = () => import('./commands/crypt.js');
@@ -47,7 +49,11 @@ const COMMANDS: Record<string, Command> = {
   keys: { summary: 'create, list or revoke API keys', load: async () => { const m = await account(); return { help: m.KEYS_HELP, run: m.keysCommand }; } },
   enable: { summary: 'enable the producer or consumer role', load: async () => { const m = await account(); return { help: m.ENABLE_HELP, run: m.enableCommand }; } },
   datasets: { summary: 'create, list or update your datasets (producer)', load: async () => { const m = await import('./commands/datasets.js'); return { help: m.DATASETS_HELP, run: m.datasetsCommand }; } },
-  publish: { summary: 'encrypt and publish a file as a new release', load: async () => { const m = await publishing(); return { help: m.PUBLISH_HELP, run: m.publishCommand }; } },
+  publish: {
+    summary: 'encrypt and publish a file as a new release',
+    load: async () => { const m = await publishing(); return { help: m.PUBLISH_HELP, run: m.publishCommand }; },
+    prepare: async () => (await import('../client/seal-worker.js')).prestartSealWorker(),
+  },
   pull: { summary: 'download, verify and decrypt a release', load: async () => { const m = await publishing(); return { help: m.PULL_HELP, run: m.pullCommand }; } },
   catalog: { summary: 'list datasets you can subscribe to', load: async () => { const m = await subscriptions(); return { help: m.CATALOG_HELP, run: m.catalogCommand }; } },
   subscribe: { summary: 'ask to subscribe to a dataset', load: async () => { const m = await subscriptions(); return { help: m.SUBSCRIBE_HELP, run: m.subscribeCommand }; } },
@@ -116,8 +122,10 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     line(io.stderr, `dme: unknown command "${name}" (see \`dme --help\`)`);
     return EXIT_USAGE;
   }
+  const wantsHelp = rest.includes('--help') || rest.includes('-h');
+  if (!wantsHelp) await command.prepare?.();
   const loaded = await command.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (wantsHelp) {
     line(io.stdout, loaded.help);
     return EXIT_OK;
   }

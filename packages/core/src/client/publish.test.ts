@@ -19,6 +19,7 @@ import { pullRelease } from './pull.js';
 let h: E2eHub;
 let conn: Connection;
 let base: Omit<PublishOptions, 'file'>;
+let datasetId: string;
 const envOf = (user: string): Record<string, string> => ({ DME_HUB_URL: h.url, DME_HOME: h.home(user), DME_KEYCHAIN: 'off', HOME: h.dir });
 
 beforeAll(async () => {
@@ -33,7 +34,8 @@ beforeAll(async () => {
   conn = await connect(env);
   const { identity, secrets } = await loadSecrets(h.home('producer'), env);
   const account = await conn.hub.profile();
-  base = { hub: conn.hub, accountId: account.id, identity, secrets, datasetId: dataset.id, profile: false, pieceSize: 256 * 1024 };
+  datasetId = dataset.id;
+  base = { hub: conn.hub, accountId: account.id, identity, secrets, datasetId, profile: false, pieceSize: 256 * 1024 };
 }, 120_000);
 afterAll(async () => h?.close());
 
@@ -117,11 +119,45 @@ describe('publishFile', () => {
     writeFileSync(file, randomBytes(700_000));
     const tempDir = join(h.dir, 'staging');
     mkdirSync(tempDir);
-    const published = async (): Promise<number> => (await conn.hub.listReleases(base.datasetId)).items.filter((r) => r.status === 'published').length;
+    const published = async (): Promise<number> => (await conn.hub.listReleases(datasetId)).items.filter((r) => r.status === 'published').length;
     const before = await published();
     const refuse = (): Promise<Response> => Promise.resolve(new Response(JSON.stringify({ error: { code: 'SIZE_MISMATCH', message: 'no' } }), { status: 400 }));
     await expect(publishFile({ ...base, file, tempDir, uploadFetch: faulty([refuse], []) })).rejects.toMatchObject({ code: 'HTTP_ERROR', status: 400 });
     expect(await published()).toBe(before);
     expect(readdirSync(tempDir)).toEqual([]);
+  });
+
+  it('encrypts while the account and dataset are still being looked up', async () => {
+    const file = join(h.dir, 'looked-up.bin');
+    const data = randomBytes(300_000);
+    writeFileSync(file, data);
+    let answer!: (id: string) => void;
+    const later = new Promise<string>((resolve) => (answer = resolve));
+    const starts: string[] = [];
+    const hub = Object.assign(Object.create(conn.hub) as typeof conn.hub, {
+      startRelease: (id: string, body: { payloadSize: number }) => (starts.push(id), conn.hub.startRelease(id, body)),
+    });
+    const publishing = publishFile({ ...base, hub, file, datasetId: later, accountId: Promise.resolve(base.accountId as string) });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(starts).toEqual([]);
+    answer(datasetId);
+    const result = await publishing;
+    expect(starts).toEqual([datasetId]);
+    expect(result.release.datasetId).toBe(datasetId);
+    expect(result.release.plaintextSize).toBe(data.length);
+  });
+
+  it('stops, starting no release, when the dataset lookup fails', async () => {
+    const file = join(h.dir, 'unknown.bin');
+    writeFileSync(file, 'e164,carrier\n+15550000001,acme\n');
+    const releasesBefore = (await conn.hub.listReleases(datasetId)).items.length;
+    const phases: string[] = [];
+    for (const profile of [false, true]) {
+      const lookup = Promise.reject(new Error('you have no dataset with id or slug "nope"'));
+      await expect(publishFile({ ...base, file, profile, datasetId: lookup, onProgress: (phase) => phases.push(phase) })).rejects.toThrow('"nope"');
+    }
+    // Profiling waits for the lookup: a wrong dataset fails before a pass over the file.
+    expect(phases).toEqual([]);
+    expect((await conn.hub.listReleases(datasetId)).items.length).toBe(releasesBefore);
   });
 });

@@ -20,7 +20,8 @@
  * file key only ever leaves this function wrapped in age headers (the
  * worker gets the payload key derived from it, and wipes it when done).
  *
- * Latency: encryption starts before the hub round trips (recipients, start
+ * Latency: encryption starts before the hub round trips (the account and
+ * dataset when the caller is still looking them up, recipients, start
  * release).
  *
  * Threads: one worker, not a pipeline of them: the two-worker age pipeline
@@ -74,11 +75,16 @@ export type PublishPhase = 'profile' | 'upload' | 'complete';
 
 export interface PublishOptions {
   hub: HubClient;
-  /** The producer's account id (grants name it as a recipient). */
-  accountId: string;
+  /**
+   * The producer's account id (grants name it as a recipient) and the
+   * dataset. Either may still be on its way from the hub: encryption starts
+   * meanwhile, the release only once both are known, and a lookup that
+   * fails stops the publish.
+   */
+  accountId: string | Promise<string>;
   identity: PublicIdentity;
   secrets: IdentitySecrets;
-  datasetId: string;
+  datasetId: string | Promise<string>;
   file: string;
   /** Where the encrypted payload is staged (default: the OS temp dir). */
   tempDir?: string;
@@ -109,13 +115,13 @@ interface Recipient {
   recipient: string;
 }
 
-async function recipientsOf(opts: PublishOptions): Promise<Recipient[]> {
-  const own = { accountId: opts.accountId, recipient: opts.identity.ageRecipient };
+async function recipientsOf(opts: PublishOptions, accountId: string, datasetId: string): Promise<Recipient[]> {
+  const own = { accountId, recipient: opts.identity.ageRecipient };
   const out = new Map<string, Recipient>([[own.accountId, own]]);
   const lists = await Promise.all((['active', 'approved'] as const).map((status) => opts.hub.subscribers(status)));
   for (const { items } of lists) {
     for (const s of items) {
-      if (s.subscription.datasetId !== opts.datasetId || !s.consumer.ageRecipient) continue;
+      if (s.subscription.datasetId !== datasetId || !s.consumer.ageRecipient) continue;
       out.set(s.consumer.id, { accountId: s.consumer.id, recipient: s.consumer.ageRecipient });
     }
   }
@@ -123,6 +129,9 @@ async function recipientsOf(opts: PublishOptions): Promise<Recipient[]> {
 }
 
 export async function publishFile(opts: PublishOptions): Promise<PublishResult> {
+  const owner = Promise.all([opts.accountId, opts.datasetId]);
+  // Awaited below; a lookup that fails sooner must not count as unhandled meanwhile.
+  owner.catch(() => undefined);
   const info = await stat(opts.file).catch((err: NodeJS.ErrnoException) => {
     throw new ClientError('BAD_INPUT', err.code === 'ENOENT' ? `${opts.file}: no such file` : `${opts.file}: ${err.message}`);
   });
@@ -131,6 +140,8 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
 
   let profile: FileProfile | undefined;
   if (opts.profile !== false) {
+    // An unknown dataset fails now rather than after a pass over the file.
+    await owner;
     progress('profile', 0, info.size);
     profile = await profileFile(opts.file, {
       ...(opts.format ? { format: opts.format } : {}),
@@ -169,8 +180,9 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     );
     // Settled below, or by the finally when the hub calls fail first.
     sealed.catch(() => undefined);
+    const [accountId, datasetId] = await owner;
     // Neither waits for the other: if the recipients cannot be listed, the release stays 'uploading', as after a failed upload.
-    const [recipients, started] = await Promise.all([recipientsOf(opts), opts.hub.startRelease(opts.datasetId, { payloadSize })]);
+    const [recipients, started] = await Promise.all([recipientsOf(opts, accountId, datasetId), opts.hub.startRelease(datasetId, { payloadSize })]);
     const releaseId = started.release.id;
     progress('upload', 0, payloadSize);
     const uploading = uploadPayload(started.target as UploadTarget, (offset) => spool.readFrom(offset), payloadSize, {
@@ -207,7 +219,7 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     progress('complete', 0, 1);
     const manifest: Manifest = {
       v: 1,
-      datasetId: opts.datasetId,
+      datasetId,
       releaseId,
       payloadSize: enc.payloadBytes,
       payloadSha256: enc.payloadSha256,

@@ -150,12 +150,27 @@ export interface Sealing {
  * start here, which publish spends on the hub lookups and module loading
  * meanwhile instead of before the first payload byte. It holds nothing until
  * sealFile hands it a plan and does not keep the process alive; whoever
- * starts one and does not hand it to sealFile terminates it.
+ * starts one and does not hand it to sealFile terminates it. Takes the one
+ * prestartSealWorker left, if any.
  */
 export function startSealWorker(): Worker {
-  const worker = new Worker(SOURCE, { eval: true });
+  const worker = prestarted ?? new Worker(SOURCE, { eval: true });
+  prestarted = undefined;
   worker.unref();
   return worker;
+}
+
+let prestarted: Worker | undefined;
+
+/**
+ * Starts the sealing worker before the code that publishes is even loaded
+ * (the `dme publish` command's ~100 ms of modules run meanwhile on the
+ * other core); the next startSealWorker takes it. Unused, it lets the
+ * process exit.
+ */
+export function prestartSealWorker(): void {
+  prestarted ??= new Worker(SOURCE, { eval: true });
+  prestarted.unref();
 }
 
 /**

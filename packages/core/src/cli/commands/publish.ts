@@ -66,14 +66,16 @@ export async function publishCommand(argv: string[], io: Io): Promise<number> {
     return await withHub(io, async (c) => {
       requireLogin(c);
       const { identity, secrets } = await loadSecrets(c.config.home, io.env);
-      const [account, dataset] = await Promise.all([c.hub.profile(), resolveOwnDataset(c.hub, ref), requireRegisteredIdentity(c.hub, identity)]);
+      // Not awaited here: the file is encrypted while the hub answers.
+      const accountId = c.hub.profile().then((a) => a.id);
+      const dataset = Promise.all([resolveOwnDataset(c.hub, ref), requireRegisteredIdentity(c.hub, identity)]).then(([d]) => d);
       const progress = progressOn(io, values.quiet ?? false);
       const result = await publishFile({
         hub: c.hub,
-        accountId: account.id,
+        accountId,
         identity,
         secrets,
-        datasetId: dataset.id,
+        datasetId: dataset.then((d) => d.id),
         file,
         profile: !values['no-profile'],
         ...(format ? { format: format as FileFormat } : {}),
@@ -84,12 +86,13 @@ export async function publishCommand(argv: string[], io: Io): Promise<number> {
         sealWorker,
         onProgress: (phase, done, total) => progress.update(phase, done, total),
       }).finally(() => progress.end());
+      const { slug } = await dataset;
       const r = result.release;
       if (values.json) {
         line(io.stdout, JSON.stringify({ releaseId: r.id, datasetId: r.datasetId, payloadSize: r.payloadSize, payloadSha256: r.payloadSha256, plaintextSize: r.plaintextSize, recordCount: r.recordCount, grants: result.grants, recipients: result.recipients }));
       } else {
         line(io.stdout, r.id);
-        if (!values.quiet) line(io.stderr, `published ${r.id} to ${dataset.slug}: ${r.plaintextSize} bytes, ${r.recordCount} records, ${result.grants} grant(s)`);
+        if (!values.quiet) line(io.stderr, `published ${r.id} to ${slug}: ${r.plaintextSize} bytes, ${r.recordCount} records, ${result.grants} grant(s)`);
       }
       return 0;
     });
