@@ -34,7 +34,6 @@ interface Command {
 
 const crypt = () => import('./commands/crypt.js');
 const account = () => import('./commands/account.js');
-const publishing = () => import('./commands/publish.js');
 const subscriptions = () => import('./commands/subscriptions.js');
 
 const COMMANDS: Record<string, Command> = {
@@ -51,10 +50,10 @@ const COMMANDS: Record<string, Command> = {
   datasets: { summary: 'create, list or update your datasets (producer)', load: async () => { const m = await import('./commands/datasets.js'); return { help: m.DATASETS_HELP, run: m.datasetsCommand }; } },
   publish: {
     summary: 'encrypt and publish a file as a new release',
-    load: async () => { const m = await publishing(); return { help: m.PUBLISH_HELP, run: m.publishCommand }; },
+    load: async () => { const m = await import('./commands/publish.js'); return { help: m.PUBLISH_HELP, run: m.publishCommand }; },
     prepare: async () => (await import('../client/seal-worker.js')).prestartSealWorker(),
   },
-  pull: { summary: 'download, verify and decrypt a release', load: async () => { const m = await publishing(); return { help: m.PULL_HELP, run: m.pullCommand }; } },
+  pull: { summary: 'download, verify and decrypt a release', load: async () => { const m = await import('./commands/pull.js'); return { help: m.PULL_HELP, run: m.pullCommand }; } },
   catalog: { summary: 'list datasets you can subscribe to', load: async () => { const m = await subscriptions(); return { help: m.CATALOG_HELP, run: m.catalogCommand }; } },
   subscribe: { summary: 'ask to subscribe to a dataset', load: async () => { const m = await subscriptions(); return { help: m.SUBSCRIBE_HELP, run: m.subscribeCommand }; } },
   subscriptions: { summary: 'list your subscriptions (consumer)', load: async () => { const m = await subscriptions(); return { help: m.SUBSCRIPTIONS_HELP, run: m.subscriptionsCommand }; } },

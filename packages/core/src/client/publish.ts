@@ -36,7 +36,6 @@ import { join } from 'node:path';
 import { encodeHeader, randomFileKey } from '../crypto/age/index.js';
 import { signManifest } from '../crypto/manifest.js';
 import type { IdentitySecrets, PublicIdentity } from '../identity/store.js';
-import { profileFile } from '../profile/index.js';
 import type { KeyGrantInput } from '../protocol/grant.js';
 import type { Manifest } from '../protocol/manifest.js';
 import type { FileFormat, FileProfile } from '../protocol/profile.js';
@@ -143,6 +142,8 @@ export async function publishFile(opts: PublishOptions): Promise<PublishResult> 
     // An unknown dataset fails now rather than after a pass over the file.
     await owner;
     progress('profile', 0, info.size);
+    // Loaded on use: `--no-profile` publishes start without the profiler's modules.
+    const { profileFile } = await import('../profile/index.js');
     profile = await profileFile(opts.file, {
       ...(opts.format ? { format: opts.format } : {}),
       ...(opts.keyColumns?.length ? { keyColumns: opts.keyColumns } : {}),
