@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeHeader, generateIdentity, randomFileKey } from '../crypto/age/index.js';
 import { agePayloadSize } from './payload-spool.js';
-import { sealFile, startSealWorker, type BlockSink } from './seal-worker.js';
+import { runInNewContext } from 'node:vm';
+import { prestartSealWorker, sealFile, startSealWorker, type BlockSink } from './seal-worker.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dme-seal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,6 +80,26 @@ describe('sealFile', () => {
     expect(ageDecrypt(sink.bytes(), fileKey).equals(plain)).toBe(true);
     // Its work done, the worker closes its port and its thread ends.
     await exited;
+  });
+
+  it('collects on its own thread: gc() is exposed while a worker starts, and to nothing else once it did', async () => {
+    const gcVisible = (): string => runInNewContext('typeof gc') as string;
+    expect(gcVisible()).toBe('undefined');
+    const file = join(dir, 'collects');
+    const plain = randomBytes(5 * 1024 * 1024 + 3);
+    writeFileSync(file, plain);
+    const fileKey = randomFileKey();
+    const sink = collector(4 * 1024 * 1024);
+    const { plaintext } = await sealFile(file, plain.length, fileKey, sink).done;
+    expect(plaintext.sha256).toBe(sha256(plain));
+    expect(ageDecrypt(sink.bytes(), fileKey).equals(plain)).toBe(true);
+    expect(gcVisible()).toBe('undefined');
+    // Started ahead and dropped before it was ready: its exit withdraws gc() as well.
+    prestartSealWorker();
+    const dropped = startSealWorker();
+    expect(gcVisible()).toBe('function');
+    await dropped.terminate();
+    expect(gcVisible()).toBe('undefined');
   });
 
   it('reads only the size it was given, and fails when the file is shorter', async () => {

@@ -32,11 +32,19 @@ let threadGc: (() => void) | undefined;
  */
 export function youngGc(): () => void {
   if (!threadGc) {
-    setFlagsFromString('--no-parallel-scavenge');
-    setFlagsFromString('--no-concurrent-array-buffer-sweeping');
+    scavengeOnCollectingThread();
     threadGc = minorGc();
   }
   return threadGc;
+}
+
+let scavengesTuned = false;
+/** youngGc's process-wide part, for worker threads that take gc() themselves. */
+export function scavengeOnCollectingThread(): void {
+  if (scavengesTuned) return;
+  scavengesTuned = true;
+  setFlagsFromString('--no-parallel-scavenge');
+  setFlagsFromString('--no-concurrent-array-buffer-sweeping');
 }
 
 /**
