@@ -49,7 +49,7 @@ export function openSqliteStore(path: string, opts: SqliteStoreOptions = {}): Sq
   return {
     db,
     accounts: sqliteAccounts(db),
-    sessions: sqliteSessions(db),
+    sessions: sqliteSessions(db, usage.insertedRows),
     apiKeys: sqliteApiKeys(db),
     datasets: sqliteDatasets(db),
     releases: sqliteReleases(db),

@@ -36,6 +36,8 @@ interface Pending {
 export interface SqliteUsageStore extends UsageStore {
   /** Commits rows still waiting for the end of the turn (Store.close() calls it before closing). */
   flush(): void;
+  /** Rows this store has inserted on the connection so far (the sessions cache discounts them). */
+  insertedRows(): number;
 }
 
 export function sqliteUsage(db: Database): SqliteUsageStore {
@@ -52,6 +54,7 @@ export function sqliteUsage(db: Database): SqliteUsageStore {
 
   let queue: Pending[] = [];
   let scheduled = false;
+  let inserted = 0;
 
   const flush = () => {
     scheduled = false;
@@ -60,6 +63,7 @@ export function sqliteUsage(db: Database): SqliteUsageStore {
     if (batch.length === 0) return;
     try {
       insertAll(batch);
+      inserted += batch.length;
       for (const p of batch) p.resolve();
       return;
     } catch {
@@ -67,7 +71,7 @@ export function sqliteUsage(db: Database): SqliteUsageStore {
     }
     for (const p of batch) {
       try {
-        insert.run(p.row);
+        inserted += insert.run(p.row).changes;
         p.resolve();
       } catch (err) {
         p.reject(err);
@@ -98,5 +102,6 @@ export function sqliteUsage(db: Database): SqliteUsageStore {
         }),
       ),
     flush,
+    insertedRows: () => inserted,
   };
 }
