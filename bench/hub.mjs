@@ -135,7 +135,6 @@ function cpuMs(pid) {
   }
 }
 
-/** Runs wrk and returns req/s, p99 in ms (from --latency's distribution) and, with `pid`, that process's CPU µs per request. */
 /**
  * wrk runs on the last CPU (taskset, where there are two or more): left to
  * the scheduler it sometimes shared a core with the server for a whole run,
@@ -145,6 +144,7 @@ function cpuMs(pid) {
  */
 const pin = availableParallelism() >= 2 && spawnSync('taskset', ['--version']).status === 0 ? ['taskset', '-c', String(availableParallelism() - 1)] : [];
 
+/** Runs wrk and returns req/s, p99 in ms (from --latency's distribution) and, with `pid`, that process's CPU µs per request. */
 function wrk(url, headers, pid) {
   const common = ['-t1', `-c${connections}`, '--latency'];
   for (const [k, v] of Object.entries(headers)) common.push('-H', `${k}: ${v}`);
