@@ -173,6 +173,8 @@ function spawnSealWorker(): Worker {
   scavengeOnCollectingThread();
   exposeGc(true);
   const worker = new Worker(SOURCE, { eval: true });
+  // Idle until sealFile refs it: an unused one must not keep the process alive.
+  worker.unref();
   let exposing = true;
   const taken = (): void => {
     if (!exposing) return;
@@ -196,7 +198,6 @@ function spawnSealWorker(): Worker {
 export function startSealWorker(): Worker {
   const worker = prestarted ?? spawnSealWorker();
   prestarted = undefined;
-  worker.unref();
   return worker;
 }
 
@@ -210,7 +211,6 @@ let prestarted: Worker | undefined;
  */
 export function prestartSealWorker(): void {
   prestarted ??= spawnSealWorker();
-  prestarted.unref();
 }
 
 /**
