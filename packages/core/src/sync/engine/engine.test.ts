@@ -4,13 +4,14 @@
  * engine runs in this process so the test can watch its typed events and
  * every request it makes.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../client/connect.js';
 import { loadSecrets } from '../../identity/store.js';
 import { startE2eHub, type E2eHub } from '../../../test/e2e/hub-fixture.js';
+import { openLibrary, type Library } from '../library/library.js';
 import { SyncEngine } from './engine.js';
 import type { SyncEvent } from './progress.js';
 
@@ -50,7 +51,7 @@ interface Running {
   waitFor(pred: (e: SyncEvent) => boolean, what: string, timeoutMs?: number): Promise<SyncEvent>;
 }
 
-async function engineFor(user: string): Promise<Running> {
+async function engineFor(user: string, lib?: Library): Promise<Running> {
   const env = { DME_HUB_URL: h.url, DME_HOME: h.home(user), DME_KEYCHAIN: 'off', HOME: h.dir };
   const requests: string[] = [];
   const counting: typeof fetch = (input, init) => {
@@ -65,7 +66,7 @@ async function engineFor(user: string): Promise<Running> {
     hub: c.hub,
     stream: { baseUrl: h.url, fetch: c.session.fetch },
     secrets,
-    library,
+    library: lib ?? library,
     stateDir: join(h.home(user), 'sync'),
     downloadFetch: counting,
     retry: { baseMs: 200, maxMs: 800, maxAttempts: 100 },
@@ -167,6 +168,25 @@ describe('SyncEngine against a real hub', () => {
     expect(a.seen.some((e) => e.type === 'importing' && e.releaseId === second)).toBe(true);
     await a.engine.stop();
     expect(a.engine.status).toBe('stopped');
+  }, 120_000);
+
+  it('deletes the payload it has read before the import commits', async () => {
+    const lib = openLibrary(join(h.home('alice'), 'library.sqlite'));
+    const downloads = join(h.home('alice'), 'sync', 'downloads');
+    try {
+      // Seen from inside the commit: the release row is inserted by the transaction that commits the table.
+      lib.db.function('payloads_on_disk', () => (existsSync(downloads) ? readdirSync(downloads).filter((f) => f.endsWith('.payload')).length : 0));
+      lib.db.exec('CREATE TEMP TABLE at_commit (payloads INTEGER); CREATE TEMP TRIGGER payload_check AFTER INSERT ON main.dme_releases BEGIN INSERT INTO at_commit VALUES (payloads_on_disk()); END');
+      const r = await publish('numbers', numbersCsv(80, 'rp'));
+      const a = await engineFor('alice', lib);
+      await a.engine.start();
+      await a.waitFor((e) => imported(e, r), 'the import');
+      await a.engine.stop();
+      expect(lib.db.prepare('SELECT payloads FROM at_commit').all()).toEqual([{ payloads: 0 }]);
+      expect(count(a.library, 'numbers')).toBe(80);
+    } finally {
+      lib.close();
+    }
   }, 120_000);
 
   it('after being offline, imports each missed release once, oldest first', async () => {

@@ -11,8 +11,10 @@
  *
  * Invariants: a failure at any step leaves the library as it was. The
  * payload file is kept across a transfer failure, an abort or a killed
- * process (the next attempt resumes or reuses it), deleted after a
- * successful import and whenever its bytes failed verification.
+ * process (the next attempt resumes or reuses it) until all of it was read
+ * and verified; it is deleted then, just before the import commits, and
+ * whenever its bytes failed verification. A commit that fails after that
+ * downloads the payload again on the next attempt.
  */
 import { decryptToStream, downloadVerifiedPayload, fetchVerifiedDownload, openGrant } from '../../client/pull.js';
 import { fingerprint } from '../../crypto/manifest.js';
@@ -129,6 +131,12 @@ export async function syncRelease(deps: ReleaseJobDeps, dataset: LibraryDataset,
       ...(manifest.recordCount > 0 ? { expectedRows: manifest.recordCount } : {}),
       // Lets a big release load in parallel even when it was published without a profile (no count).
       plaintextSize: manifest.plaintextSize,
+      // Every byte was read and verified by now (the source ended). Deleted before the commit, not after: the
+      // commit's WAL checkpoint writes the whole table into the page cache, and on a VM whose freed memory goes
+      // back to the host, pages freed a moment ago are several times cheaper to fill than pages the guest has not
+      // used lately (400 MB written right after deleting a file: 0.06 CPU-s, else 0.6). `dme sync --once` of 5M
+      // phone rows, `perf`: the checkpoint's copies into the page cache 0.02-0.03 s instead of 0.37-0.47 s.
+      beforeCommit: () => deps.state.removePayload(releaseId).catch(() => undefined),
       onProgress: ({ rows }) => {
         if (emitIm()) events.emit({ type: 'importing', ...ids, rows, expectedRows: manifest.recordCount });
         if (logIm()) logger.info('import progress', { ...ids, rows, expectedRows: manifest.recordCount });

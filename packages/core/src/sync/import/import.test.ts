@@ -218,6 +218,42 @@ describe('exactly once', () => {
   });
 });
 
+describe('beforeCommit', () => {
+  it('runs once, after the last row was read and before anything is committed', async () => {
+    let sourceDone = false;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from(HEADER + rowsCsv(0, 300));
+      yield Buffer.from(rowsCsv(300, 5));
+      sourceDone = true;
+    }
+    const calls: Array<{ sourceDone: boolean; committed: boolean }> = [];
+    const reader = lib.openReader();
+    try {
+      const r = await importRelease(lib, {
+        dataset: dataset(),
+        release: release('r1'),
+        source: source(),
+        batchSize: 64,
+        beforeCommit: async () => {
+          calls.push({ sourceDone, committed: reader.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE name = 'phone_numbers'").pluck().get() === 1 });
+        },
+      });
+      expect(r.rows).toBe(305);
+    } finally {
+      reader.close();
+    }
+    expect(calls).toEqual([{ sourceDone: true, committed: false }]);
+    expect(count('phone_numbers')).toBe(305);
+  });
+
+  it('fails the import when it rejects, leaving nothing behind', async () => {
+    const err = await importRelease(lib, { dataset: dataset(), release: release('r1'), source: csv(HEADER + rowsCsv(0, 3)), beforeCommit: () => Promise.reject(new Error('disk gone')) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'IMPORT_SOURCE', message: expect.stringContaining('disk gone') });
+    expect(tables()).toEqual(['dme_datasets', 'dme_releases']);
+    expect(lib.hasRelease('r1')).toBe(false);
+  });
+});
+
 describe('failures leave data and history unchanged', () => {
   for (const mode of ['snapshot', 'incremental'] as const) {
     it(`${mode}: a source that errors after some rows`, async () => {

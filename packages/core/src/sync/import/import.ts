@@ -74,6 +74,12 @@ export interface ImportRequest {
    * (scratch.ts) unless false; tuning for tests and benchmarks.
    */
   scratch?: false | ScratchTuning;
+  /**
+   * Runs once every row is loaded and checked, just before the commit; a
+   * rejection fails the import. The sync engine deletes the payload it has
+   * read here (sync/engine/release-job.ts).
+   */
+  beforeCommit?: () => Promise<void>;
   /** Reader batch size in rows (tests); default: the reader's. */
   batchSize?: number;
   /** Clock for imported_at (tests). */
@@ -215,6 +221,10 @@ async function runImport(library: Library, req: ImportRequest): Promise<ImportRe
     if (signal?.aborted) throw aborted(signal);
     if (req.expectedRows !== undefined && req.expectedRows !== rows) {
       throw new ImportError('IMPORT_ROW_COUNT', `release ${release.id} has ${rows} rows, its manifest says ${req.expectedRows}`);
+    }
+    if (req.beforeCommit) {
+      await req.beforeCommit();
+      if (signal?.aborted) throw aborted(signal);
     }
     const importedAt = (req.now?.() ?? new Date()).toISOString();
     if (scratch) {

@@ -94,6 +94,15 @@ describe('parallel snapshot load through scratch databases', () => {
     lib.db.exec('BEGIN IMMEDIATE; ROLLBACK');
   });
 
+  it('runs beforeCommit once every block was copied, before the writer thread commits', async () => {
+    let copied = 0;
+    const calls: Array<{ copied: number; committed: boolean }> = [];
+    const beforeCommit = async (): Promise<void> => void calls.push({ copied, committed: lib.hasRelease('r1') });
+    expect(await run(lib, 'r1', csv(400), { scratch: FORCE, onProgress: ({ rows }) => (copied = rows), beforeCommit })).toMatchObject({ rows: 400 });
+    expect(calls).toEqual([{ copied: 400, committed: false }]);
+    expect(lib.hasRelease('r1')).toBe(true);
+  });
+
   it('a bad cell fails with the serial path’s error (same line) and leaves the previous release', async () => {
     await run(lib, 'r1', csv(20), { expectedRows: 20 });
     const text = csv(400, { row: 333, cell: 'oops' });
