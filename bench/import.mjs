@@ -46,8 +46,8 @@
  *   bytes straight into SQLite records and pages, scratch-fast.ts and
  *   scratch-file.ts; the rest thread start-up, messages, page writes);
  * - the scratch writer thread ≈ 2.0 CPU-s at 4 KiB library pages, ≈ 1.2 at
- *   16 KiB (8 KiB is the default since, library/library.ts DEFAULT_PAGE_SIZE,
- *   with a writer cache of pageSize/8 pages, import/writer-cache.ts):
+ *   16 KiB (64 KiB is the default now, library/library.ts DEFAULT_PAGE_SIZE,
+ *   with the writer's cache at the library's bound, import/writer-cache.ts):
  *   INSERT … SELECT of each block (the transfer optimisation: raw records,
  *   no decode, mostly two writes per WAL frame, a syscall pair per page)
  *   and the commit with its WAL checkpoint (plus two fsyncs: the WAL, then
@@ -75,8 +75,8 @@
  * binding each TEXT value ~130 ns (V8 UTF-8 length + copy, two mallocs;
  * numbers bind in ~23 ns) plus SQLite's own insert ≈ 1.1–1.2 s; CSV parse
  * and conversion ≈ 0.35 s; decryption ≈ 0.17 s; commit with the WAL
- * checkpoint ≈ 0.15–0.25 s at 4 KiB pages (≈ 0.05 s at 64 KiB, which
- * openLibrary offers but does not default to, see DEFAULT_PAGE_SIZE).
+ * checkpoint ≈ 0.15–0.25 s at 4 KiB pages (≈ 0.05 s at 64 KiB, the
+ * default now, see DEFAULT_PAGE_SIZE).
  * Keyed (upserting) releases load into a TEMP staging table the same way
  * and then upsert in key order (import/tables.ts): a 1M-row first release
  * ≈ 3 s, against 15–21 s upserting in file order. One thread must bind every cell

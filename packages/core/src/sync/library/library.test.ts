@@ -82,17 +82,17 @@ describe('openLibrary', () => {
     lib.close();
   });
 
-  it('makes new files with 8 KiB pages (or the size asked for) and leaves an existing file at its own size', () => {
+  it('makes new files with 64 KiB pages (or the size asked for) and leaves an existing file at its own size', () => {
     const fresh = openLibrary(join(dir, 'fresh.db'));
     expect(fresh.db.pragma('page_size', { simple: true })).toBe(DEFAULT_PAGE_SIZE);
-    expect(DEFAULT_PAGE_SIZE).toBe(8192);
+    expect(DEFAULT_PAGE_SIZE).toBe(65536);
     fresh.close();
-    const big = openLibrary(join(dir, 'big.db'), { pageSize: 65536 });
-    expect(big.db.pragma('page_size', { simple: true })).toBe(65536);
-    expect(big.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    big.close();
-    const again = openLibrary(join(dir, 'big.db'), { pageSize: 8192 });
-    expect(again.db.pragma('page_size', { simple: true })).toBe(65536);
+    const small = openLibrary(join(dir, 'small.db'), { pageSize: 8192 });
+    expect(small.db.pragma('page_size', { simple: true })).toBe(8192);
+    expect(small.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    small.close();
+    const again = openLibrary(join(dir, 'small.db'), { pageSize: 65536 });
+    expect(again.db.pragma('page_size', { simple: true })).toBe(8192);
     again.close();
     const old = new Database(join(dir, 'old.db'));
     // A library made before the default changed, at SQLite's own 4 KiB.

@@ -23,31 +23,34 @@ export interface OpenLibraryOptions {
   busyTimeoutMs?: number;
   /**
    * Page size for a NEW library file, bytes (a power of two, 512–65536);
-   * an existing file keeps the size it was made with. Default 8192: see
+   * an existing file keeps the size it was made with. Default 65536: see
    * DEFAULT_PAGE_SIZE.
    */
   pageSize?: number;
 }
 
 /**
- * Page size of new libraries: 8 KiB. In WAL mode every page is written
- * twice (to the WAL, then by the checkpoint), each time a syscall pair per
- * page, and syscalls are what the import's one writer thread spends most on
- * (on this VM a syscall or page fault costs several microseconds). `dme
- * sync --once` of 5M phone rows, alternating pairs: writer thread 1.15-1.34
- * CPU-s at 16 KiB against 1.72-2.10 at 4 KiB, wall 4.07-5.00 s against
- * 4.42-5.42. But the import's writer must also cache about pageSize/8 pages
- * (import/writer-cache.ts): 20 MiB at 16 KiB put the pull's peak RSS at
- * 189-195 MB against a 200 MB target, for 3.83-4.33 s; 8 KiB with 8 MiB
- * ran 4.27-4.91 s against 4.56-5.19 s for 16 KiB with 2 MiB (4 pairs), at
- * 167-176 MB. Keyed (incremental) datasets no longer care: they are
- * upserted in key order (import/tables.ts), and a 1M-row first release
+ * Page size of new libraries: 64 KiB, SQLite's largest. In WAL mode every
+ * page is written twice (to the WAL, then by the checkpoint), each time a
+ * syscall pair per page, and syscalls are what the import's one writer
+ * thread spends most on (on this VM a syscall or page fault costs several
+ * microseconds). `dme sync --once` of 5M phone rows, 3 rounds alternating:
+ * 3.40-3.85 s at 64 KiB, 3.90-4.18 at 32 KiB, 4.00-4.36 at 8 KiB (client
+ * CPU 4.6-5.5 against 5.9-6.4 s). The writer's cache stays at the library's
+ * 8 MiB bound (import/writer-cache.ts; peak RSS 164-177 MB), so the staging
+ * table's interior page is rewritten in the WAL as it fills and the commit
+ * rereads the WAL for its checksums; that is in the figures above. Readers
+ * of a 5M-row table (sqlite3 .import at either size, 8 MiB cache): 50
+ * LIMIT 100 OFFSET pages at random (the Data screen's query) 1.5 s against
+ * 3.8 s, a full scan 0.27 against 0.37 s, a GROUP BY the same, 20,000
+ * random rowid lookups 0.36 against 0.31 s. Keyed (incremental) datasets
+ * are upserted in key order (import/tables.ts): a 1M-row first release
  * keyed on e164 took 3.16 / 2.88 / 2.78 / 2.75 CPU-s at 4 / 8 / 16 / 64 KiB
  * pages, 20 releases of 1,000 random upserts 0.29-0.33 s at each. (Upserted
  * in file order, that release took 15-21 CPU-s whatever the page size, and
  * 64 KiB pages made it 40% slower still.)
  */
-export const DEFAULT_PAGE_SIZE = 8192;
+export const DEFAULT_PAGE_SIZE = 65536;
 
 export class Library {
   /** Raw connection, for reads (the Data screen, tests). Writes belong to the importer. */
