@@ -27,6 +27,15 @@
  * 6.6 s in one run and 9.4 s (CPU 6.1 vs 8.8 s) in the next, so one run
  * each compared the machine's moods more than the programs.
  *
+ * Each contender deletes what it wrote as soon as it is counted, so each
+ * starts after the same: a 400 MB database just deleted. On this VM the
+ * guest hands freed memory back to the host, and filling pages it has not
+ * used lately costs ~10× pages freed a moment ago (400 MB written: 0.6 CPU-s
+ * against 0.06). sqlite3's database used to stay until its next round, and
+ * the pull that followed it was 0.4–1.2 s slower than the pull that ran
+ * first (round 1 also reads the hub's blob from disk; its CPU 6.33 against
+ * 4.71 s in one run).
+ *
  * Each line also prints the CPU seconds (user + system) each side used and
  * the 1-minute load average when it ended: on a shared machine the wall
  * clock ratio moves with other people's work, the CPU figures much less.
@@ -201,6 +210,8 @@ function runPeer(csv, peerDb, rows) {
   const times = timed ? peer.stderr.toString().trim().split('\n').pop().split(' ').map(Number) : [];
   const cpuSecs = times.length === 2 && times.every(Number.isFinite) ? times[0] + times[1] : undefined;
   const count = Number(spawnSync('sqlite3', [peerDb, 'SELECT count(*) FROM phones'], { encoding: 'utf8' }).stdout.trim());
+  // Deleted at once, as the other two delete theirs: see "Each contender deletes" above.
+  rmSync(peerDb, { force: true });
   if (count !== rows) throw new Error(`sqlite3 imported ${count} rows, expected ${rows}`);
   return { secs, cpuSecs, count };
 }
