@@ -170,39 +170,33 @@ describe('SyncEngine against a real hub', () => {
     expect(a.engine.status).toBe('stopped');
   }, 120_000);
 
-  it('deletes the payload it has read before the import commits', async () => {
-    const lib = openLibrary(join(h.home('alice'), 'library.sqlite'));
-    const downloads = join(h.home('alice'), 'sync', 'downloads');
-    try {
-      // Seen from inside the commit: the release row is inserted by the transaction that commits the table.
-      lib.db.function('payloads_on_disk', () => (existsSync(downloads) ? readdirSync(downloads).filter((f) => f.endsWith('.payload')).length : 0));
-      lib.db.exec('CREATE TEMP TABLE at_commit (payloads INTEGER); CREATE TEMP TRIGGER payload_check AFTER INSERT ON main.dme_releases BEGIN INSERT INTO at_commit VALUES (payloads_on_disk()); END');
-      const r = await publish('numbers', numbersCsv(80, 'rp'));
-      const a = await engineFor('alice', lib);
-      await a.engine.start();
-      await a.waitFor((e) => imported(e, r), 'the import');
-      await a.engine.stop();
-      expect(lib.db.prepare('SELECT payloads FROM at_commit').all()).toEqual([{ payloads: 0 }]);
-      expect(count(a.library, 'numbers')).toBe(80);
-    } finally {
-      lib.close();
-    }
-  }, 120_000);
-
-  it('after being offline, imports each missed release once, oldest first', async () => {
+  it('after being offline, imports each missed release once, oldest first, deleting each payload before its commit', async () => {
     const before = query<{ release_id: string }>(join(h.home('alice'), 'library.sqlite'), 'SELECT release_id FROM dme_releases');
     const r3 = await publish('numbers', numbersCsv(50, 'r3'));
     const r4 = await publish('numbers', numbersCsv(60, 'r4'));
-    const a = await engineFor('alice');
-    await a.engine.start();
-    await a.waitFor((e) => imported(e, r4), 'the newest missed release');
-    const order = a.seen.filter((e) => e.type === 'imported').map((e) => (e as { releaseId: string }).releaseId);
-    expect(order).toEqual([r3, r4]);
-    const after = query<{ release_id: string; n: number }>(a.library, 'SELECT release_id, count(*) AS n FROM dme_releases GROUP BY release_id');
-    expect(after.length).toBe(before.length + 2);
-    expect(after.every((r) => r.n === 1)).toBe(true);
-    expect(count(a.library, 'numbers')).toBe(60);
-    await a.engine.stop();
+    const lib = openLibrary(join(h.home('alice'), 'library.sqlite'));
+    const downloads = join(h.home('alice'), 'sync', 'downloads');
+    try {
+      // Seen from inside each commit: the release row is inserted by the transaction that commits the table.
+      lib.db.function('payload_on_disk', (id: unknown) => Number(existsSync(join(downloads, `${String(id)}.payload`))));
+      lib.db.exec('CREATE TEMP TABLE at_commit (release TEXT, payload INTEGER); CREATE TEMP TRIGGER payload_check AFTER INSERT ON main.dme_releases BEGIN INSERT INTO at_commit VALUES (NEW.release_id, payload_on_disk(NEW.release_id)); END');
+      const a = await engineFor('alice', lib);
+      await a.engine.start();
+      await a.waitFor((e) => imported(e, r4), 'the newest missed release');
+      const order = a.seen.filter((e) => e.type === 'imported').map((e) => (e as { releaseId: string }).releaseId);
+      expect(order).toEqual([r3, r4]);
+      const after = query<{ release_id: string; n: number }>(a.library, 'SELECT release_id, count(*) AS n FROM dme_releases GROUP BY release_id');
+      expect(after.length).toBe(before.length + 2);
+      expect(after.every((r) => r.n === 1)).toBe(true);
+      expect(count(a.library, 'numbers')).toBe(60);
+      await a.engine.stop();
+      expect(lib.db.prepare('SELECT release, payload FROM at_commit').all()).toEqual([
+        { release: r3, payload: 0 },
+        { release: r4, payload: 0 },
+      ]);
+    } finally {
+      lib.close();
+    }
   }, 120_000);
 
   it('a tampered payload is not imported, the previous data stays, the error is reported and the release retried until it verifies', async () => {
