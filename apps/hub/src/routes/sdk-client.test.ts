@@ -95,8 +95,13 @@ describe('HubClient against the real app', () => {
       const calls: string[] = [];
       let failNext = 0;
       let unavailableNext = 0;
+      let refuseNext = false;
       const flaky: typeof fetch = async (input, init) => {
         calls.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+        if (refuseNext) {
+          refuseNext = false;
+          throw new Error('the session for this hub has ended');
+        }
         if (failNext > 0) {
           failNext--;
           throw new TypeError('fetch failed');
@@ -127,6 +132,12 @@ describe('HubClient against the real app', () => {
       failNext = 10;
       await expect(client.pricing()).rejects.toMatchObject({ status: 0, code: 'NETWORK' });
       expect(calls).toHaveLength(4);
+
+      // An error of the fetch function's own (not fetch's TypeError) is not the network: passed on, not retried.
+      calls.length = 0;
+      refuseNext = true;
+      await expect(client.pricing()).rejects.toThrow(/^the session for this hub has ended$/);
+      expect(calls).toHaveLength(1);
     } finally {
       await hub.done();
     }

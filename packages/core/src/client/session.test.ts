@@ -110,7 +110,22 @@ describe('HubSession', () => {
     expect(session.loggedIn).toBe(false);
     const saved = JSON.parse(readFileSync(join(dir, 'home', 'session.json'), 'utf8')) as Record<string, unknown>;
     expect(saved[hubUrl]).toBeUndefined();
-    await expect(session.fetch(`${hubUrl}/v1/y`)).resolves.toHaveProperty('status', 401);
+    // Later requests say so too, instead of going to the hub without a bearer.
+    const sent = seen.length;
+    await expect(session.fetch(`${hubUrl}/v1/y`)).rejects.toMatchObject({ code: 'NOT_LOGGED_IN', message: expect.stringContaining('has ended') });
+    expect(seen.length).toBe(sent);
+    // Signed blob URLs are not the hub's: they still go out.
+    expect((await session.fetch(`${blobUrl}/v1/blob/k?sig=2`)).status).toBe(200);
+  });
+
+  it('requests racing a refused refresh all end with NOT_LOGGED_IN, none goes out without the bearer', async () => {
+    await storeTokens({ refreshToken: 'refresh-old', accessTokenExpiresAt: new Date(Date.now() - 1000).toISOString() });
+    const session = await HubSession.open(clientConfig(env()));
+    const sent = seen.length;
+    const results = await Promise.allSettled([session.fetch(`${hubUrl}/v1/a`), session.fetch(`${hubUrl}/v1/b`)]);
+    const late = await session.fetch(`${hubUrl}/v1/c`).catch((e: unknown) => e);
+    expect([...results.map((r) => (r.status === 'rejected' ? r.reason : r.value)), late]).toEqual([expect.objectContaining({ code: 'NOT_LOGGED_IN' }), expect.objectContaining({ code: 'NOT_LOGGED_IN' }), expect.objectContaining({ code: 'NOT_LOGGED_IN' })]);
+    expect(seen.slice(sent).map((s) => `${s.url} ${s.auth ?? '-'}`)).toEqual(['/v1/auth/refresh -']);
   });
 
   it('DME_API_KEY is the bearer, with no login and no refresh', async () => {

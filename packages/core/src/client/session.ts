@@ -126,6 +126,8 @@ export function tokensOf(session: AuthSession): StoredTokens {
 /** An authenticated connection to one hub, from DME_API_KEY or the stored login. */
 export class HubSession {
   private refreshing: Promise<void> | null = null;
+  /** Why the stored login stopped working (the hub refused its refresh token), once it has. */
+  private ended: string | null = null;
 
   private constructor(
     readonly config: ClientConfig,
@@ -192,8 +194,9 @@ export class HubSession {
       if (!res.ok) {
         await res.body?.cancel();
         this.tokens = null;
+        this.ended = `the session for ${this.config.hubUrl} has ended; run \`dme login\``;
         await this.store.clear();
-        throw new ClientError('NOT_LOGGED_IN', `the session for ${this.config.hubUrl} has ended; run \`dme login\``);
+        throw new ClientError('NOT_LOGGED_IN', this.ended);
       }
       const parsed = AuthSessionSchema.safeParse(await res.json());
       if (!parsed.success) throw new ClientError('BAD_RESPONSE', 'the hub answered the token refresh with an unexpected body');
@@ -211,6 +214,9 @@ export class HubSession {
   /** fetch with the bearer for the hub's origin; refreshes once on expiry or 401. */
   readonly fetch: typeof fetch = async (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    // After the login ended, a request sent without it would only earn the hub's "missing Authorization"
+    // (what `dme sync` printed when a second request raced the refused refresh): say what happened instead.
+    if (this.ours(url) && !this.loggedIn && this.ended) throw new ClientError('NOT_LOGGED_IN', this.ended);
     if (!this.ours(url) || !this.loggedIn) return this.baseFetch(input, init);
     const send = (): Promise<Response> => {
       const headers = new NodeHeaders(init?.headers);

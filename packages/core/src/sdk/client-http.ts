@@ -132,7 +132,9 @@ export class HttpCore {
       try {
         res = await this.#fetch(url, init);
       } catch (err) {
-        if (req.signal?.aborted) throw err;
+        // fetch reports a transport failure as a TypeError; anything else was the fetch function's own
+        // decision (a session whose login ended), not the hub being out of reach: passed on, not retried.
+        if (req.signal?.aborted || !(err instanceof TypeError)) throw err;
         if (attempt >= this.#retries) {
           throw new HubError(0, 'NETWORK', `cannot reach the hub at ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}`);
         }
