@@ -16,6 +16,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { ColumnDef } from '../library/schema.js';
 import { SQLITE_TYPES } from '../library/schema.js';
+import { recordEncoder } from './record-encoder.js';
 import type { ScratchFile } from './scratch-file.js';
 import { bytesOf } from './split.js';
 
@@ -59,25 +60,34 @@ export function loadFast(block: Uint8Array, from: number, delim: number, layout:
   return inOrder ? inOrderRecords(data, from, delim, layout, out) : mappedRecords(data, from, delim, layout, out);
 }
 
+/** Writes the line `[pos, end)` as a record ending at `top` in the leaf; returns where it starts, or -1. */
+type LineEncoder = (pos: number, end: number, top: number) => number;
+
 /**
  * File columns in schema order: each line is read once, back to front,
  * its cells' bytes copied to the end of the leaf's free space as they are
  * met and the header written before them, so a cell needs no second pass.
+ * The copy is record-encoder.wat's where WebAssembly runs (the block is
+ * copied into its memory first), else `jsLine`.
  */
 function inOrderRecords(data: Uint8Array, from: number, delim: number, layout: FastLayout, out: ScratchFile): number {
-  const { notNull } = layout;
-  const w = notNull.length;
-  const lens = new Int32Array(w);
-  const page = out.page;
+  const w = layout.notNull.length;
+  const encoder = recordEncoder();
+  const loaded = encoder && out.page === encoder.page ? encoder.load(data.subarray(from), layout.notNull) : null;
+  if (encoder && loaded) return lines(loaded.memory, loaded.start, w, out, (pos, end, top) => encoder.encode(pos, end, top, delim, w));
+  return lines(bytesOf(data), from, w, out, jsLine(data, delim, layout, out.page));
+}
+
+function lines(data: Buffer, from: number, w: number, out: ScratchFile, encode: LineEncoder): number {
   // Header (3 bytes a cell at most, 2 for its size) and the cell's two varints.
   const overhead = 3 * w + 2 + 12;
   const len = data.length;
-  let lines = 0;
+  let count = 0;
   let pos = from;
   while (pos < len) {
     let nl = data.indexOf(LF, pos);
     if (nl < 0) nl = len;
-    else lines++;
+    else count++;
     let end = nl;
     if (end > pos && data[end - 1] === CR) end--;
     if (end === pos) {
@@ -85,7 +95,19 @@ function inOrderRecords(data: Uint8Array, from: number, delim: number, layout: F
       continue;
     }
     if (end - pos + overhead > out.maxLocal) return -1;
-    const top = out.cellEnd(end - pos + overhead);
+    const start = encode(pos, end, out.cellEnd(end - pos + overhead));
+    if (start < 0) return -1;
+    out.endCell(start);
+    pos = nl + 1;
+  }
+  return count;
+}
+
+function jsLine(data: Uint8Array, delim: number, layout: FastLayout, page: Uint8Array): LineEncoder {
+  const { notNull } = layout;
+  const w = notNull.length;
+  const lens = new Int32Array(w);
+  return (pos, end, top) => {
     let o = top;
     let f = w - 1;
     let cellEnd = top;
@@ -129,10 +151,8 @@ function inOrderRecords(data: Uint8Array, from: number, delim: number, layout: F
       page[--o] = header & 0x7f;
       page[--o] = 0x80 | (header >>> 7);
     }
-    out.endCell(o);
-    pos = nl + 1;
-  }
-  return lines;
+    return o;
+  };
 }
 
 /** Any other layout (columns reordered or absent): cells found first, then copied in schema order. */

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SQLITE_TYPES, createTableSql, type ColumnDef } from '../library/schema.js';
 import type { SqlValue } from './convert.js';
 import { ScratchFile, putVarint, varintLen } from './scratch-file.js';
+import { recordEncoder } from './record-encoder.js';
 import { fastLayout, loadFast } from './scratch-fast.js';
 
 let dir: string;
@@ -116,14 +117,17 @@ describe('the byte-level path', () => {
     expect(fastLayout([...TEXTUAL, { name: 'n', type: 'integer', nullable: true }], ['a', 'b', 'c', 'n'])).toBeNull();
   });
 
-  for (const order of [['a', 'b', 'c'], ['c', 'a', 'b']]) {
-    it(`stores what the reader would, or declines the block (file columns ${order.join(',')})`, () => {
+  // In file order the lines go through record-encoder.wat when the ScratchFile builds its leaves in the encoder's page.
+  const encoders = { javascript: undefined, webassembly: recordEncoder()!.page };
+  for (const [order, encoder] of [[['a', 'b', 'c'], 'javascript'], [['a', 'b', 'c'], 'webassembly'], [['c', 'a', 'b'], 'javascript']] as const) {
+    it(`stores what the reader would, or declines the block (file columns ${order.join(',')}, ${encoder})`, () => {
+      const page = encoders[encoder];
       const layout = fastLayout(TEXTUAL, order)!;
       /** Lines given as cells in schema order (a, b, c), written in the file's order. */
       const line = (cells: string[]): string => order.map((n) => cells['abc'.indexOf(n)]).join(',');
       const load = (text: string): SqlValue[][] | number => {
         const path = join(dir, `f${Math.random()}.db`);
-        const f = new ScratchFile(path);
+        const f = new ScratchFile(path, 65536, page);
         const lines = loadFast(bytes(text), 0, 0x2c, layout, f);
         if (lines < 0) {
           f.close();
@@ -144,7 +148,7 @@ describe('the byte-level path', () => {
         ['+3', long, 't3'],
         ['+4', 'last', '2025-01-01'],
       ]);
-      expect(loadFast(bytes(text), 0, 0x2c, layout, new ScratchFile(join(dir, 'count.db')))).toBe(5); // line feeds read
+      expect(loadFast(bytes(text), 0, 0x2c, layout, new ScratchFile(join(dir, 'count.db'), 65536, page))).toBe(5); // line feeds read
       const many = Array.from({ length: 3000 }, (_, i) => line([`+${i}`, `${i}`.repeat(i % 40), `t${i}`])).join('\n');
       const rows = load(many) as SqlValue[][];
       expect(rows).toHaveLength(3000); // several leaves
@@ -157,7 +161,7 @@ describe('the byte-level path', () => {
       expect(load(`${line(['+1', '\u00ff', 't'])}\n`)).toEqual([['+1', '\u00ff', 't']]);
       const bad = bytes(`${line(['+1', 'x', 't'])}\n`);
       bad[bad.indexOf(0x78)] = 0xc3; // a lone lead byte: not UTF-8
-      expect(loadFast(bad, 0, 0x2c, layout, new ScratchFile(join(dir, 'bad.db')))).toBe(-1);
+      expect(loadFast(bad, 0, 0x2c, layout, new ScratchFile(join(dir, 'bad.db'), 65536, page))).toBe(-1);
     });
   }
 });

@@ -88,10 +88,11 @@ export class ScratchFile {
   private runStart = 0;
   private runPages = 0;
 
-  constructor(path: string, pageSize = 65536) {
+  /** `page`: memory to build leaves in, used when it is `pageSize` long (scratch-fast.ts encodes into record-encoder's). */
+  constructor(path: string, pageSize = 65536, page?: Buffer) {
     this.pageSize = pageSize;
     this.maxLocal = pageSize - 35;
-    this.page = Buffer.alloc(pageSize);
+    this.page = page?.length === pageSize ? page : Buffer.alloc(pageSize);
     this.run = Buffer.allocUnsafe(Math.max(pageSize, RUN_BYTES));
     this.content = pageSize;
     this.fd = openSync(path, 'w');

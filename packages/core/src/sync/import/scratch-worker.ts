@@ -18,6 +18,7 @@ import { readRecords } from '../../formats/read-records.js';
 import { SQLITE_TYPES, createTableSql, type ColumnDef } from '../library/schema.js';
 import { RowConverter } from './rows.js';
 import { ScratchFile } from './scratch-file.js';
+import { recordEncoder } from './record-encoder.js';
 import { fastLayout, loadFast } from './scratch-fast.js';
 import { countLines } from './split.js';
 import { toWire } from './wire.js';
@@ -67,7 +68,8 @@ function main(): void {
   async function load(m: Extract<ToScratch, { type: 'block' }>): Promise<void> {
     if (file !== m.file) {
       close();
-      out = new ScratchFile(m.file, init.pageSize);
+      // One file is open at a time, so it can build its leaves in the encoder's memory (scratch-fast.ts).
+      out = new ScratchFile(m.file, init.pageSize, recordEncoder()?.page);
       file = m.file;
     }
     const o = out!;
