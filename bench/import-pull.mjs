@@ -54,6 +54,18 @@
  * pairs: pull median 4.18 → 4.0 s). Started ahead of the import (while
  * the CLI loads and asks the hub), the writer and scratch threads changed
  * nothing measurable (10 pairs: median 4.26 s started ahead, 4.23 s not): not kept.
+ * December 2026, with `perf`: on this VM (virtio-balloon free page
+ * reporting) filling pages the guest has not used lately costs ~10× pages
+ * freed a moment ago (dd of 400 MB: 0.64–0.73 s of system time, 0.06 s
+ * right after deleting a 400 MB file). The commit's checkpoint spent
+ * 0.37–0.47 s copying the table into such pages; deleting the payload
+ * just before the commit (release-job.ts, beforeCommit) made that
+ * 0.02–0.03 s (6 pairs: mean 4.23 → 3.93 s). 64 KiB library pages cut the
+ * writer's syscalls eightfold (3.40–3.85 s against 4.00–4.36 at 8 KiB);
+ * records built in WebAssembly halved the scratch workers' CPU (median
+ * 3.37 → 3.09 s). Tried and not kept: the age pipeline's worker threads
+ * for decryption and the plaintext digest (4 pairs: 3.85–4.28 s against
+ * 3.54–3.88, CPU +1 s, peak RSS 199–207 MB).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';

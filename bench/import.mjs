@@ -44,7 +44,19 @@
  * DME_IMPORT_WORKER=1 (parse in a worker thread). Both stay off: measured
  * slower on 2 shared cores (1M rows, worker: CPU 2.2 s vs 1.55 s in-thread).
  *
- * Where the time goes now (snapshot CSV/TSV ≥ 100k rows: the parallel
+ * Where the time goes (December 2026, `dme sync --once` of 5M phone rows,
+ * per-thread CPU from /proc while it runs, ≈ 3.8–4.4 CPU-s in all): the
+ * importing thread ≈ 1.6–1.9 (the download read in place, both SHA-256
+ * digests ≈ 0.5, decryption ≈ 0.1, cutting blocks; it is what the pull now
+ * waits for), each scratch worker ≈ 0.5 (records built in WebAssembly,
+ * import/record-encoder.wat), the writer ≈ 0.7 at 64 KiB library pages,
+ * the hub ≈ 0.2–0.3. The serial tail: the commit's checkpoint ≈ 0.35–0.4 s
+ * (400 MB to disk; it fills pages the deleted payload freed,
+ * sync/engine/release-job.ts) and closing ≈ 0.17 s (unlinking the WAL).
+ * Two runs of this bench: pull 2.90 and 2.80 s against sqlite3's 6.11 and
+ * 6.13 s, 2.11× and 2.18×, peak RSS 170–176 MB.
+ *
+ * Where the time went earlier (snapshot CSV/TSV ≥ 100k rows: the parallel
  * scratch load, sync/import/scratch.ts; 5M phone rows, per-thread CPU read
  * from /proc/<pid>/task/<tid>/stat while the child runs, ≈ 6.0 CPU-s in
  * all against ≈ 12.4 before and sqlite3's ≈ 6.1):
