@@ -116,6 +116,10 @@ describe('HubSession', () => {
     expect(seen.length).toBe(sent);
     // Signed blob URLs are not the hub's: they still go out.
     expect((await session.fetch(`${blobUrl}/v1/blob/k?sig=2`)).status).toBe(200);
+    // Signed out on purpose, requests go out without a bearer, as before any login.
+    await session.forget();
+    await expect(session.fetch(`${hubUrl}/v1/y`)).resolves.toHaveProperty('status', 401);
+    expect(seen.at(-1)).toEqual({ url: '/v1/y', auth: undefined });
   });
 
   it('requests racing a refused refresh all end with NOT_LOGGED_IN, none goes out without the bearer', async () => {

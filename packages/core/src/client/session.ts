@@ -158,12 +158,15 @@ export class HubSession {
 
   async remember(session: AuthSession): Promise<void> {
     this.tokens = tokensOf(session);
+    this.ended = null;
     await this.store.save(this.tokens);
   }
 
   async forget(): Promise<StoredTokens | null> {
     const old = this.tokens;
     this.tokens = null;
+    // Signed out on purpose: requests go out as for someone who never signed in.
+    this.ended = null;
     await this.store.clear();
     return old;
   }
