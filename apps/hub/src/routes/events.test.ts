@@ -99,6 +99,23 @@ afterAll(async () => {
 });
 
 describe('GET /v1/events', () => {
+  it('a following client retries a transport failure but stops at once when its fetch function refuses', async () => {
+    const calls: string[] = [];
+    const flaky: typeof fetch = async () => {
+      calls.push('flaky');
+      if (calls.length < 3) throw new TypeError('fetch failed');
+      throw new Error('the session for this hub has ended; run `dme login`');
+    };
+    const ctl = new AbortController();
+    const iterate = async (): Promise<void> => {
+      for await (const e of events({ baseUrl: running.url, credential: alice.token, fetch: flaky }, { signal: ctl.signal, backoffMs: 10, maxBackoffMs: 20 })) void e;
+    };
+    const timer = setTimeout(() => ctl.abort(), 5000);
+    await expect(iterate()).rejects.toThrow(/^the session for this hub has ended/);
+    clearTimeout(timer);
+    expect(calls).toHaveLength(3); // two transport failures retried, the refusal not
+  });
+
   it('authenticates by header only, validates the cursor, and sends heartbeats', async () => {
     expect((await fetch(`${running.url}/v1/events`)).status).toBe(401);
     expect((await fetch(`${running.url}/v1/events?access_token=${alice.token}`)).status).toBe(401);

@@ -12,7 +12,8 @@
  * only then is its id saved. Ids only grow: an event at or below the cursor
  * (a replay) is skipped, so the iterator yields each id at most once.
  * Auth and validation failures (401/403/400) are not retried: they throw
- * EventStreamError.
+ * EventStreamError. Nor is an error of the fetch function's own (anything
+ * but fetch's TypeError, such as a session whose login ended): thrown as is.
  */
 import { EventEnvelopeSchema, parseEvent } from '../protocol/event.js';
 import type { DmeEvent } from '../protocol/event.js';
@@ -146,13 +147,19 @@ export async function* events(client: EventsClientOptions, opts: EventsOptions =
         idle = setTimeout(() => ctl.abort(new Error('stream idle')), opts.idleTimeoutMs ?? 45_000);
       };
       let error: unknown;
+      let refused = false;
       try {
         const headers: Record<string, string> = { accept: 'text/event-stream' };
         const token = await credentialOf(client.credential);
         if (token) headers.authorization = `Bearer ${token}`;
         if (cursor !== undefined) headers['last-event-id'] = cursor;
         touch();
-        const res = await doFetch(`${base}/v1/events`, { headers, signal: ctl.signal });
+        const res = await doFetch(`${base}/v1/events`, { headers, signal: ctl.signal }).catch((err: unknown) => {
+          // fetch reports a transport failure as a TypeError; anything else is the fetch function's own refusal
+          // (a session whose login ended), which no reconnect mends.
+          refused = !(err instanceof TypeError) && !ctl.signal.aborted;
+          throw err;
+        });
         if (res.status === 401 || res.status === 403 || res.status === 400) {
           const text = await res.text().catch(() => '');
           const code = res.status === 401 ? 'UNAUTHENTICATED' : res.status === 403 ? 'FORBIDDEN' : 'BAD_REQUEST';
@@ -173,7 +180,7 @@ export async function* events(client: EventsClientOptions, opts: EventsOptions =
           await commit();
         }
       } catch (err) {
-        if (err instanceof EventStreamError) throw err;
+        if (err instanceof EventStreamError || refused) throw err;
         error = err;
       } finally {
         if (idle) clearTimeout(idle);
