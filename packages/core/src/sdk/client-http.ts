@@ -56,6 +56,17 @@ export interface Request<T> {
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE', 'HEAD']);
 
+/**
+ * Whether an error thrown by fetch is the network failing (fetch's TypeError,
+ * or an abort or timeout of that one request), which a later attempt may get
+ * past. Anything else the fetch function throws is its own decision (a
+ * session whose login ended) and is passed on, not retried.
+ */
+export function isTransportFailure(err: unknown): boolean {
+  const name = err instanceof Error ? err.name : '';
+  return err instanceof TypeError || name === 'AbortError' || name === 'TimeoutError';
+}
+
 export function backoff(attempt: number, baseMs: number): number {
   const ceiling = Math.min(10_000, baseMs * 2 ** Math.min(attempt - 1, 20));
   return ceiling * (0.5 + Math.random() / 2);
@@ -132,9 +143,7 @@ export class HttpCore {
       try {
         res = await this.#fetch(url, init);
       } catch (err) {
-        // fetch reports a transport failure as a TypeError; anything else was the fetch function's own
-        // decision (a session whose login ended), not the hub being out of reach: passed on, not retried.
-        if (req.signal?.aborted || !(err instanceof TypeError)) throw err;
+        if (req.signal?.aborted || !isTransportFailure(err)) throw err;
         if (attempt >= this.#retries) {
           throw new HubError(0, 'NETWORK', `cannot reach the hub at ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}`);
         }

@@ -13,11 +13,12 @@
  * (a replay) is skipped, so the iterator yields each id at most once.
  * Auth and validation failures (401/403/400) are not retried: they throw
  * EventStreamError. Nor is an error of the fetch function's own (anything
- * but fetch's TypeError, such as a session whose login ended): thrown as is.
+ * but a transport failure, client-http's isTransportFailure, such as a
+ * session whose login ended): thrown as is.
  */
 import { EventEnvelopeSchema, parseEvent } from '../protocol/event.js';
 import type { DmeEvent } from '../protocol/event.js';
-import type { Credential } from './client-http.js';
+import { isTransportFailure, type Credential } from './client-http.js';
 import { readOrAbort } from './abortable-read.js';
 
 export interface EventsClientOptions {
@@ -155,9 +156,7 @@ export async function* events(client: EventsClientOptions, opts: EventsOptions =
         if (cursor !== undefined) headers['last-event-id'] = cursor;
         touch();
         const res = await doFetch(`${base}/v1/events`, { headers, signal: ctl.signal }).catch((err: unknown) => {
-          // fetch reports a transport failure as a TypeError; anything else is the fetch function's own refusal
-          // (a session whose login ended), which no reconnect mends.
-          refused = !(err instanceof TypeError) && !ctl.signal.aborted;
+          refused = !isTransportFailure(err) && !ctl.signal.aborted;
           throw err;
         });
         if (res.status === 401 || res.status === 403 || res.status === 400) {

@@ -4,6 +4,7 @@
  * response into "expired / retry / give up", bounded exponential backoff, and
  * cutting an exact byte slice out of a source stream. Web-standard only.
  */
+import { isTransportFailure } from './client-http.js';
 
 export type TransferErrorCode =
   | 'HTTP_ERROR'
@@ -129,8 +130,7 @@ export function rethrowUnlessTransient(err: unknown, signal?: AbortSignal): void
   if (signal?.aborted) throw err instanceof TransferError ? err : new TransferError('ABORTED', 'transfer aborted');
   if (err instanceof TransferError) throw err;
   if (err instanceof Error && err.cause instanceof TransferError) throw err.cause;
-  const name = err instanceof Error ? err.name : '';
-  if (err instanceof TypeError || name === 'AbortError' || name === 'TimeoutError') return;
+  if (isTransportFailure(err)) return;
   throw err;
 }
 
